@@ -1,0 +1,95 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    # The brand's web domain (e.g. "exemple.fr"); a claim is proven by an address on it.
+    domain = models.CharField(_("web domain"), max_length=253, blank=True)
+    domain_verified_at = models.DateTimeField(_("domain verified at"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(models.Model):
+    class Kind(models.TextChoices):
+        SHOP = "shop", _("shop")
+        AGENCY = "agency", _("agency")
+        OUTLET = "outlet", _("outlet")
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="places")
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SHOP)
+    city = models.CharField(_("city"), max_length=120)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["city", "name"]
+        constraints = [models.UniqueConstraint(fields=["brand", "slug"], name="unique_place_slug")]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        MANAGER = "manager", _("manager")
+        AGENT = "agent", _("agent")
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "user"], name="one_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.brand} ({self.role})"
+
+
+class DomainClaim(models.Model):
+    """A user's request to join a brand, proven by an email address on the brand's domain."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting email confirmation")
+        VERIFIED = "verified", _("verified by email")
+        APPROVED = "approved", _("approved by an operator")
+        REJECTED = "rejected", _("rejected by an operator")
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="claims")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="brand_claims")
+    email = models.EmailField(_("email address on the brand's domain"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "user"], condition=Q(status="pending"),
+                                    name="one_pending_claim_per_user_brand"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.brand} ({self.status})"

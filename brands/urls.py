@@ -1,0 +1,9 @@
+from django.urls import path
+
+from brands import views
+
+app_name = "brands"
+urlpatterns = [
+    path("<slug:slug>/revendiquer/", views.claim_brand, name="claim"),
+    path("revendication/<str:token>/", views.verify_claim, name="claim-verify"),
+]

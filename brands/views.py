@@ -1,0 +1,46 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from brands.forms import ClaimForm
+from brands.selectors import get_brand
+from brands.services import request_brand_claim, verify_brand_claim
+from config.errors import ApplicationError
+
+
+@login_required
+def claim_brand(request: HttpRequest, slug: str) -> HttpResponse:
+    brand = get_brand(slug=slug)
+    if brand is None:
+        raise Http404
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            request_brand_claim(user=request.user, brand=brand, email=form.cleaned_data["email"])
+        except ApplicationError as error:
+            form.add_error("email" if error.field else None, str(error.message))
+        else:
+            messages.success(request, _("Check the inbox of %(email)s: we sent a confirmation "
+                                        "link.") % {"email": form.cleaned_data["email"]})
+            return redirect("profile")
+    status = 400 if form.errors else 200
+    return render(request, "brands/claim.html", {"brand": brand, "form": form}, status=status)
+
+
+@login_required
+def verify_claim(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirm button; only the POST acts (mail scanners follow links)."""
+    error = None
+    if request.method == "POST":
+        try:
+            membership = verify_brand_claim(token=token, user=request.user)
+        except ApplicationError as exc:
+            error = str(exc.message)
+        else:
+            messages.success(request, _("You are now a member of %(brand)s.")
+                             % {"brand": membership.brand.name})
+            return redirect("profile")
+    return render(request, "brands/claim_verify.html", {"error": error},
+                  status=400 if error else 200)

@@ -1,0 +1,116 @@
+"""Shared fixtures, requirement marks, and the rule for tests that need a real service.
+
+A test that needs PostgreSQL, Redis, a Celery worker or chromium skips with the reason when the
+service is missing, except under VOIX_REQUIRE_SERVICES=1 (set by .ci/run), where it fails:
+nothing is skipped in CI.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.factories import BrandFactory, MembershipFactory, PlaceFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+STANDARDS = ROOT / "docs" / "standards.md"
+REQUIRE_SERVICES = os.environ.get("VOIX_REQUIRE_SERVICES") == "1"
+
+
+def requirement_ids() -> dict[str, str]:
+    """ID -> requirement text, read from the table rows of docs/standards.md."""
+    ids: dict[str, str] = {}
+    for line in STANDARDS.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^\| ([A-Z]+-[A-Z]*-?\d+) \| ([^|]*)\| ([^|]*)\|", line)
+        if match:
+            ids[match.group(1)] = match.group(3).strip()
+    return ids
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--conformance-report", default=None,
+                     help="write the requirement coverage report to this path and exit")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    known = requirement_ids()
+    unknown = sorted({rid for item in items for mark in item.iter_markers("req")
+                      for rid in mark.args if rid not in known})
+    if unknown:
+        raise pytest.UsageError(f"Unknown requirement IDs in @pytest.mark.req: {unknown}")
+    path = config.getoption("--conformance-report")
+    if path:
+        from tests.conformance import write_report
+
+        write_report(Path(path), items, known)
+
+
+SERVICE_MARKS = ("postgres", "redis", "worker", "browser")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for name in SERVICE_MARKS:
+        if item.get_closest_marker(name) and (reason := missing_service(name)):
+            if REQUIRE_SERVICES:
+                pytest.fail(f"VOIX_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+            pytest.skip(reason)
+
+
+def missing_service(name: str) -> str:
+    if name == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if name in ("redis", "worker") and not os.environ.get("REDIS_URL"):
+        return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0"
+    if name == "worker" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "a real worker process shares the database: needs PostgreSQL (DATABASE_URL)"
+    if name == "browser" and not shutil.which("chromium"):
+        return "needs Debian's chromium (apt-get install chromium)"
+    return ""
+
+
+@pytest.fixture(autouse=True)
+def _emails_in_outbox(settings: pytest.FixtureRequest) -> None:  # type: ignore[valid-type]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def customer(db):  # type: ignore[no-untyped-def]
+    return UserFactory(pseudonym="Camille")
+
+
+@pytest.fixture
+def unverified_user(db):  # type: ignore[no-untyped-def]
+    return UserFactory(pseudonym="Nouveau", email_verified_at=None)
+
+
+@pytest.fixture
+def moderator(db):  # type: ignore[no-untyped-def]
+    return UserFactory(pseudonym="Modo", role="moderator", moderation_languages=["fr", "en"])
+
+
+@pytest.fixture
+def operator(db):  # type: ignore[no-untyped-def]
+    return UserFactory(pseudonym="Opératrice", role="operator", is_staff=True)
+
+
+@pytest.fixture
+def brand(db):  # type: ignore[no-untyped-def]
+    return BrandFactory(name="Boulangerie Dupain", domain="dupain.fr")
+
+
+@pytest.fixture
+def place(brand):  # type: ignore[no-untyped-def]
+    return PlaceFactory(brand=brand, name="Dupain Bastille", city="Paris")
+
+
+@pytest.fixture
+def brand_owner(brand):  # type: ignore[no-untyped-def]
+    return MembershipFactory(brand=brand, role="owner").user
+
+
+@pytest.fixture
+def brand_agent(brand):  # type: ignore[no-untyped-def]
+    return MembershipFactory(brand=brand, role="agent").user
