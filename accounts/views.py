@@ -6,13 +6,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import LanguageForm
 from accounts.services import set_interface_language
-from brands.selectors import list_memberships
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    memberships = list_memberships(user_id=request.user.pk)
-    return render(request, "accounts/profile.html", {"memberships": memberships})
+    return render(request, "accounts/profile.html")
 
 
 @require_POST

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from brands.forms import ClaimForm
-from brands.selectors import get_brand
+from brands.selectors import get_brand, list_memberships
 from brands.services import request_brand_claim, verify_brand_claim
 from config.errors import ApplicationError
 
@@ -44,3 +44,9 @@ def verify_claim(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("profile")
     return render(request, "brands/claim_verify.html", {"error": error},
                   status=400 if error else 200)
+
+
+@login_required
+def my_brands(request: HttpRequest) -> HttpResponse:
+    memberships = list_memberships(user_id=request.user.pk)
+    return render(request, "brands/mine.html", {"memberships": memberships})

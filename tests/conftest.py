@@ -76,6 +76,14 @@ def _emails_in_outbox(settings: pytest.FixtureRequest) -> None:  # type: ignore[
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits live in the cache: each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def customer(db):  # type: ignore[no-untyped-def]
     return UserFactory(pseudonym="Camille")
