@@ -9,6 +9,8 @@ from config.health import health
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("brands.api_urls")),
+    path("", include("moderation.api_urls")),
+    path("", include("reviews.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +19,8 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
     path("marques/", include("brands.urls")),
+    path("avis/", include("reviews.urls")),
+    path("", include("moderation.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -42,7 +42,7 @@ class Rule:
     dsa_ground: DsaGround
     dsa_category: str
     dsa_keywords: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ("review", "reply")
+    kinds: tuple[str, ...] = ()  # the kinds of content it applies to; empty: every kind
 
     def title(self, language: str) -> str:
         return self.title_fr if language == "fr" else self.title_en
@@ -199,4 +199,4 @@ def get_rule(code: str) -> Rule:
 
 
 def rules_for_kind(kind: str) -> list[Rule]:
-    return [rule for rule in RULES.values() if kind in rule.kinds]
+    return [rule for rule in RULES.values() if not rule.kinds or kind in rule.kinds]

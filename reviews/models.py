@@ -1,0 +1,176 @@
+from typing import Any, ClassVar
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# Fields fixed at submission: nobody, not even the site, changes them afterwards (NF-MOD-5).
+IMMUTABLE_FIELDS = ("author_id", "brand_id", "place_id", "channel", "rating", "title", "text",
+                    "language", "experience_date", "submitted_at", "recommend_score",
+                    "incentive_received", "incentive_description")
+
+
+class ImmutableReviewError(Exception):
+    """Raised when code tries to change what a review says (NF-MOD-5)."""
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def update(self, **kwargs: Any) -> int:
+        changed = {name.removesuffix("_id") for name in kwargs} & {
+            name.removesuffix("_id") for name in IMMUTABLE_FIELDS}
+        if changed:
+            raise ImmutableReviewError(f"A review's {', '.join(sorted(changed))} never change")
+        return super().update(**kwargs)
+
+
+class Review(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted, awaiting moderation")
+        IN_REVIEW = "in_review", _("under review by a moderator")
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn by its author")
+        REMOVED = "removed", _("removed after a report")
+
+    class Channel(models.TextChoices):
+        IN_STORE = "in_store", _("in store")
+        WEBSITE = "website", _("website")
+        APP = "app", _("app")
+        PHONE = "phone", _("phone")
+        DELIVERY = "delivery", _("delivery")
+        OTHER = "other", _("other")
+
+    class Verification(models.TextChoices):
+        SELF_DECLARED = "self_declared", _("self-declared")
+        INVITATION = "invitation", _("verified review — invited after a purchase")
+        DOCUMENT = "document", _("verified review — proof of purchase provided")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="reviews")
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="reviews")
+    place = models.ForeignKey("brands.Place", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="reviews")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("review"))
+    language = models.CharField(_("language"), max_length=8)
+    experience_date = models.DateField(_("date of experience"))
+    experience_attested_at = models.DateTimeField()
+    recommend_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    incentive_received = models.BooleanField(default=False)
+    incentive_description = models.CharField(max_length=200, blank=True)
+    verification = models.CharField(max_length=16, choices=Verification.choices,
+                                    default=Verification.SELF_DECLARED)
+    # Kept for moderation only, never shown: keyed hashes of the client network and device.
+    network_hash = models.CharField(max_length=64, blank=True)
+    device_hash = models.CharField(max_length=64, blank=True)
+    # Set by import_reviews: the review's identifier at the provider it came from.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The last moderation decision applied to this review, and the rule it cited (if any).
+    decision_id = models.BigIntegerField(null=True, blank=True)
+    decided_by_moderator = models.BooleanField(default=False)
+    rule_code = models.CharField(max_length=64, blank=True)
+    labelled_incentivised = models.BooleanField(default=False)
+    # The decision the author was last emailed about: a redelivered task sends nothing twice.
+    notified_decision_id = models.BigIntegerField(null=True, blank=True)
+    helpful_count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[models.Manager["Review"]] = ReviewQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5),
+                                   name="rating_between_1_and_5"),
+            models.CheckConstraint(
+                condition=Q(recommend_score__isnull=True)
+                | Q(recommend_score__gte=0, recommend_score__lte=10),
+                name="recommend_between_0_and_10"),
+        ]
+        indexes = [
+            models.Index(fields=["brand", "status", "published_at"], name="review_brand_pub_idx"),
+            models.Index(fields=["author", "submitted_at"], name="review_author_idx"),
+            models.Index(fields=["network_hash", "submitted_at"], name="review_network_idx"),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="immutable_content", operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(
+                    "author", "brand", "place", "channel", "rating", "title", "text",
+                    "language", "experience_date", "submitted_at", "recommend_score",
+                    "incentive_received", "incentive_description")),
+            pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.rating}★ {self.title}"
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> "Review":
+        instance = super().from_db(db, field_names, values)
+        instance._remember_content()
+        return instance
+
+    def _remember_content(self) -> None:
+        # Only what is loaded: reading a deferred field would query (and recurse through here).
+        self._stored_content = {name: self.__dict__[name] for name in IMMUTABLE_FIELDS
+                                if name in self.__dict__}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuses any change of content (NF-MOD-5); status fields change through services."""
+        stored = getattr(self, "_stored_content", None)
+        if stored is not None:
+            changed = [name for name, value in stored.items() if getattr(self, name) != value]
+            if changed:
+                raise ImmutableReviewError(f"A review's {', '.join(changed)} never change")
+        super().save(*args, **kwargs)
+        self._remember_content()
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_content()
+
+    @property
+    def is_verified(self) -> bool:
+        """Only an invitation or an accepted document earns the badge (FR-17)."""
+        return self.verification in (self.Verification.INVITATION, self.Verification.DOCUMENT)
+
+    @property
+    def is_incentivised(self) -> bool:
+        return self.incentive_received or self.labelled_incentivised
+
+
+# The status machine (DESIGN.md). Appeals (rejected/removed -> published) come with them.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Review.Status.SUBMITTED: frozenset({Review.Status.PUBLISHED, Review.Status.REJECTED,
+                                        Review.Status.IN_REVIEW, Review.Status.WITHDRAWN}),
+    Review.Status.IN_REVIEW: frozenset({Review.Status.PUBLISHED, Review.Status.REJECTED,
+                                        Review.Status.WITHDRAWN}),
+    Review.Status.PUBLISHED: frozenset({Review.Status.WITHDRAWN, Review.Status.REMOVED}),
+    Review.Status.REJECTED: frozenset({Review.Status.PUBLISHED}),
+    Review.Status.REMOVED: frozenset({Review.Status.PUBLISHED}),
+    Review.Status.WITHDRAWN: frozenset(),
+}
+
+# Reviews that count against "one live review per author, brand and place".
+LIVE_STATUSES = (Review.Status.SUBMITTED, Review.Status.IN_REVIEW, Review.Status.PUBLISHED)
+
+
+class HelpfulVote(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="helpful_votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "user"],
+                                               name="one_helpful_vote_per_user")]

@@ -8,6 +8,10 @@ nothing is skipped in CI.
 import os
 import re
 import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -82,6 +86,64 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen
+    email_dir: Path
+
+    def emails(self) -> list[str]:
+        return [p.read_text() for p in sorted(self.email_dir.glob("*.log"))]
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on Redis, using the test database.
+
+    Tests that use it need `transactional_db` (the worker only sees committed rows) and the
+    `real_broker` fixture (so this process enqueues to Redis instead of running tasks eagerly).
+    """
+    email_dir = tmp_path_factory.mktemp("worker-mail")
+    database = settings.DATABASES["default"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "VOIX_CELERY_EAGER": "0", "VOIX_TEST_EMAIL_DIR": str(email_dir),
+           "DATABASE_URL": (f"postgres://{database['USER']}@{database['HOST']}:"
+                            f"{database['PORT']}/{database['NAME']}")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "--app", "config", "worker", "--loglevel", "WARNING",
+         "--queues", "moderation,notifications,webhooks", "--concurrency", "1",
+         "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
+        cwd=ROOT, env=env)
+    from config.celery_app import app
+
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("the Celery worker did not start")
+    yield WorkerProcess(process, email_dir)
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def real_broker(settings):
+    """Enqueue to Redis for real during this test."""
+    from config.celery_app import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def wait_until(predicate, *, timeout: float = 30, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"not true after {timeout} s: {predicate}")
 
 
 @pytest.fixture

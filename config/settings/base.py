@@ -280,3 +280,47 @@ BRAND_CLAIM_LINK_MAX_AGE = timedelta(days=2)
 # VOIX: HEALTH
 # ------------------------------------------------------------------------------
 HEALTH_WORKER_PING_TIMEOUT = 1.0
+
+# VOIX: MODERATION (every threshold the same for every rating: NF-MOD-3)
+# ------------------------------------------------------------------------------
+# A finding of an automatic content rule at or above this score rejects.
+MODERATION_REJECT_THRESHOLD = 0.8
+# A finding, or the combined authenticity risk, at or above this score goes to a moderator.
+MODERATION_HUMAN_THRESHOLD = 0.5
+# A submission still undecided this long after it was (re-)enqueued is enqueued again.
+MODERATION_SWEEP_AFTER = timedelta(minutes=2)
+# Near-duplicates: estimated Jaccard similarity of word 3-shingles; texts shorter than this
+# many words are not compared (short texts like "Très bien" legitimately repeat).
+DUPLICATE_SIMILARITY_THRESHOLD = 0.7
+DUPLICATE_MIN_WORDS = 8
+# Several accounts on one network (or one network and device) reviewing one brand.
+NETWORK_WINDOW = timedelta(days=7)
+NETWORK_MIN_ACCOUNTS = 4
+DEVICE_MIN_ACCOUNTS = 3
+# A burst: at least BURST_MIN_REVIEWS reviews on the same side of the scale in BURST_WINDOW,
+# and BURST_RATIO times the brand's usual rate over BURST_BASELINE_WINDOW.
+BURST_WINDOW = timedelta(hours=24)
+BURST_BASELINE_WINDOW = timedelta(days=30)
+BURST_MIN_REVIEWS = 8
+BURST_RATIO = 5.0
+# An account younger than this is "new" for the new-account-extreme-rating signal.
+NEW_ACCOUNT_AGE = timedelta(days=7)
+
+# VOIX: REVIEWS (stated on the information pages; the code reads the same values)
+# ------------------------------------------------------------------------------
+# The maximum delay between submission and decision that we commit to (NF-RES-4, FR-10).
+REVIEW_DECISION_MAX_DELAY = timedelta(days=7)
+# How old an experience may be when reviewed.
+REVIEW_EXPERIENCE_MAX_AGE = timedelta(days=365)
+# One live review per author, brand and place within this window.
+REVIEW_ONE_PER_WINDOW = timedelta(days=365)
+# Submission rate limits: (count, period) per account and per network.
+REVIEW_RATE_LIMIT_ACCOUNT = (5, timedelta(days=1))
+REVIEW_RATE_LIMIT_NETWORK = (20, timedelta(days=1))
+REVIEW_TEXT_MIN_LENGTH = 20
+REVIEW_TEXT_MAX_LENGTH = 5000
+REVIEW_TITLE_MAX_LENGTH = 120
+# Key for the hashes of networks and user agents (kept for moderation, never shown).
+VOIX_HASH_KEY = env("VOIX_HASH_KEY", default="")  # empty: derived from SECRET_KEY
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("VOIX_TRUSTED_PROXY_COUNT", default=0)

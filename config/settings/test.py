@@ -7,7 +7,12 @@ SECRET_KEY = "test-only-key"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = True
+# A real worker started by a test runs with these settings too, and writes its emails to files
+# the test can read (see tests/conftest.py, `celery_worker_process`).
+if env("VOIX_TEST_EMAIL_DIR", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env("VOIX_TEST_EMAIL_DIR")
+CELERY_TASK_ALWAYS_EAGER = env.bool("VOIX_CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 ALLOWED_HOSTS = ["*"]
 # The embedded SQLite default for tests is in memory; PostgreSQL when DATABASE_URL is set.

@@ -4,13 +4,13 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
 from accounts.models import User
-from brands.models import Brand, DomainClaim
+from brands.models import Brand, DomainClaim, Membership
 from brands.services import make_claim_token
 from tests.browser.conftest import assert_no_axe_violations, log_in, use_language
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("axe_core")]
 
@@ -86,7 +86,10 @@ def test_signup_with_errors(visitor: Page, language: str) -> None:
     submit_form(visitor, "form[action='/compte/signup/']")
     # then the errors are shown, accessibly
     assert visitor.url.endswith("/compte/signup/")
-    assert visitor.locator(".errorlist").count() >= 2
+    expect(visitor.locator("main .errorlist")).to_have_count(2)
+    expect(visitor.locator("#id_pseudonym")).to_have_attribute(
+        "aria-describedby", "id_pseudonym_helptext id_pseudonym_error"
+    )
     assert_page_language(visitor, language)
     assert_no_axe_violations(visitor, f"signup with errors ({language})")
 
@@ -111,7 +114,7 @@ def test_email_confirmation(visitor: Page, language: str) -> None:
     # when its owner follows the link of the verification email
     open_page(visitor, f"/compte/confirm-email/{key}/", language)
     # then
-    assert visitor.locator("form button[type=submit]").count() == 1
+    assert visitor.locator("main form button[type=submit]").count() == 1
     assert_no_axe_violations(visitor, f"email confirmation ({language})")
 
 
@@ -121,6 +124,16 @@ def test_email_confirmation(visitor: Page, language: str) -> None:
 def test_profile(member_page: Page, language: str) -> None:
     open_page(member_page, "/compte/profil/", language)
     assert_no_axe_violations(member_page, f"profile ({language})")
+
+
+def test_my_brands(member_page: Page, member: User, brand: Brand, language: str) -> None:
+    # given a member of a brand
+    MembershipFactory(user=member, brand=brand, role=Membership.Role.OWNER)
+    # when they list their brands
+    open_page(member_page, "/marques/mes-marques/", language)
+    # then
+    expect(member_page.locator("main li")).to_have_count(1)
+    assert_no_axe_violations(member_page, f"my brands ({language})")
 
 
 def test_brand_claim(member_page: Page, brand: Brand, language: str) -> None:
@@ -140,9 +153,7 @@ def test_brand_claim_with_error(member_page: Page, brand: Brand, language: str) 
     assert_no_axe_violations(member_page, f"brand claim with error ({language})")
 
 
-def test_claim_confirmation(
-    member_page: Page, member: User, brand: Brand, language: str
-) -> None:
+def test_claim_confirmation(member_page: Page, member: User, brand: Brand, language: str) -> None:
     # given a pending claim of the member
     claim = DomainClaim.objects.create(brand=brand, user=member, email="camille@dupain.fr")
     # when they follow the emailed link

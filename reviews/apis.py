@@ -1,0 +1,94 @@
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from brands.models import Brand, Place
+from reviews.filters import PublishedReviewFilter
+from reviews.models import Review
+from reviews.selectors import list_published_reviews, list_reviews_of_author
+from reviews.serializers import MyReviewSerializer, PublicReviewSerializer
+from reviews.services import submit_review, vote_review_helpful, withdraw_review
+from reviews.views import client_ip
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-published_at", "-id")
+    page_size = 20
+
+
+class ReviewListSubmitApi(ListAPIView):
+    """GET: published reviews, newest first (NF-RES-1). POST: submit a review."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = PublicReviewSerializer
+    filterset_class = PublishedReviewFilter
+    pagination_class = NewestFirst
+    throttle_scope = "reviews"
+
+    class InputSerializer(serializers.Serializer):
+        brand = serializers.SlugRelatedField(slug_field="slug", queryset=Brand.objects.all())
+        place = serializers.PrimaryKeyRelatedField(queryset=Place.objects.all(), required=False,
+                                                   allow_null=True)
+        channel = serializers.ChoiceField(choices=Review.Channel.choices)
+        rating = serializers.IntegerField(min_value=1, max_value=5)
+        title = serializers.CharField(max_length=120, trim_whitespace=False)
+        text = serializers.CharField(max_length=5000, trim_whitespace=False)
+        language = serializers.ChoiceField(choices=[("fr", "fr"), ("en", "en")], required=False)
+        experience_date = serializers.DateField()
+        attested = serializers.BooleanField()
+        recommend_score = serializers.IntegerField(min_value=0, max_value=10, required=False,
+                                                   allow_null=True)
+        incentive_received = serializers.BooleanField(default=False)
+        incentive_description = serializers.CharField(max_length=200, required=False,
+                                                      allow_blank=True, default="")
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get_queryset(self) -> QuerySet[Review]:
+        return list_published_reviews()
+
+    @extend_schema(request=InputSerializer, responses={201: MyReviewSerializer})
+    def post(self, request: Request) -> Response:
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        review = submit_review(author=request.user, client_ip=client_ip(request._request),
+                               user_agent=request.headers.get("User-Agent", ""),
+                               **s.validated_data)
+        return Response(MyReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class MyReviewListApi(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = MyReviewSerializer
+
+    def get_queryset(self) -> QuerySet[Review]:
+        return list_reviews_of_author(author_id=self.request.user.pk)
+
+
+class ReviewWithdrawApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=MyReviewSerializer)
+    def post(self, request: Request, review_id: int) -> Response:
+        review = withdraw_review(review_id=review_id, author=request.user)
+        return Response(MyReviewSerializer(review).data)
+
+
+class ReviewHelpfulVoteApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        helpful_count = serializers.IntegerField()
+
+    @extend_schema(request=None, responses={201: OutputSerializer})
+    def post(self, request: Request, review_id: int) -> Response:
+        review = vote_review_helpful(review_id=review_id, user=request.user)
+        return Response({"helpful_count": review.helpful_count}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,46 @@
+from django.conf import settings
+from rest_framework import serializers
+
+from reviews.models import Review
+
+
+class PublicReviewSerializer(serializers.ModelSerializer):
+    """What anyone may see of a published review: the pseudonym, never an email or a name."""
+
+    author = serializers.CharField(source="author.pseudonym")
+    brand = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    place = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    verified = serializers.BooleanField(source="is_verified")
+    incentivised = serializers.BooleanField(source="is_incentivised")
+
+    class Meta:
+        model = Review
+        fields = ("id", "brand", "place", "author", "channel", "rating", "title", "text",
+                  "language", "experience_date", "published_at", "verified", "verification",
+                  "incentivised", "incentive_description", "helpful_count")
+
+
+class MyReviewSerializer(serializers.ModelSerializer):
+    """The author's own view: status, decision, rule and dates."""
+
+    brand = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    place = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    decided_by = serializers.SerializerMethodField()
+    decision_due_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = ("id", "brand", "place", "channel", "rating", "title", "text", "language",
+                  "experience_date", "status", "rule_code", "decided_by", "submitted_at",
+                  "decision_due_by", "decided_at", "published_at", "withdrawn_at",
+                  "recommend_score", "incentive_received", "incentive_description",
+                  "helpful_count")
+
+    def get_decided_by(self, review: Review) -> str:
+        if review.decided_at is None:
+            return ""
+        return "moderator" if review.decided_by_moderator else "pipeline"
+
+    def get_decision_due_by(self, review: Review) -> str:
+        return serializers.DateTimeField().to_representation(
+            review.submitted_at + settings.REVIEW_DECISION_MAX_DELAY)
