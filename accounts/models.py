@@ -9,6 +9,10 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
+# Imported authors get an address under this reserved domain (RFC 2606: never deliverable).
+IMPORTED_EMAIL_DOMAIN = "imported.invalid"
+
+
 class EmailUserManager(UserManager["User"]):
     """Users are identified by email; there is no username."""
 
@@ -71,6 +75,14 @@ class User(AbstractUser):
     @property
     def is_email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def email_domain(self) -> str:
+        """The domain of the address; for imported authors, the domain their provider knew."""
+        domain = self.email.rsplit("@", 1)[-1].lower() if self.email else ""
+        if domain == IMPORTED_EMAIL_DOMAIN:
+            return ""
+        return domain.removesuffix("." + IMPORTED_EMAIL_DOMAIN)
 
     @property
     def is_moderator(self) -> bool:

@@ -3,6 +3,7 @@
 Usage (from the repository root):
 
     .venv/bin/python bench/toxicity_eval.py [path/to/mlma_fr.csv] [--show-errors N]
+    .venv/bin/python bench/toxicity_eval.py --speed   # reviews per second, all content checks
 
 The data set is the French part of MLMA (Ousidhoum et al., 2019, MIT licence): tweets with a
 `sentiment` column holding one or more of hateful, offensive, abusive, disrespectful, fearful
@@ -37,6 +38,16 @@ DEFAULT_DATA = REPO / ".." / "shared" / "data" / "toxicity" / "mlma_fr.csv"
 POSITIVE_LABELS = frozenset({"hateful", "offensive", "abusive"})
 REJECT_AT = 0.8
 HUMAN_AT = 0.5
+# A typical review of about 400 characters, one with nothing to find and one with a phone
+# number (phone parsing is the slowest part, and only runs when a text has 8 digits or more).
+TYPICAL_REVIEW = (
+    "Commande passée le lundi, reçue le mercredi. Le vendeur a pris le temps de répondre à mes "
+    "questions sur la garantie, l'emballage était soigné et le prix correct, même si la notice "
+    "est un peu légère et le câble trop court. Le service client a répondu en moins d'une heure "
+    "quand j'ai demandé une facture. Je recommande ce magasin, j'y retournerai sans hésiter pour "
+    "équiper le reste de la maison."
+)
+REVIEW_WITH_PHONE = TYPICAL_REVIEW.replace("en moins d'une heure", "au 01 23 45 67 89")
 
 
 @dataclass
@@ -70,14 +81,39 @@ def label_class(sentiment: str) -> str | None:
     return None
 
 
+def measure_speed(seconds: float = 3.0) -> None:
+    """Reviews per second through every content check, on one core."""
+    from moderation.checks.content import CONTENT_CHECKS, detect_language
+    from moderation.checks.text import normal_forms
+
+    detect_language("warm-up: the language model loads on first use")
+    for label, text in (("clean", TYPICAL_REVIEW), ("with a phone number", REVIEW_WITH_PHONE)):
+        runs, started = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - started) < seconds:
+            normal_forms.cache_clear()  # each review is new to the checks, as in the pipeline
+            for check in CONTENT_CHECKS:
+                check(title="Très satisfait", text=text, language="fr")
+            runs += 1
+        print(f"{label} review of {len(text)} characters: {runs / elapsed:.0f} reviews/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", default=str(DEFAULT_DATA))
-    parser.add_argument("--show-errors", type=int, default=0, metavar="N",
-                        help="print N false positives and N false negatives")
+    parser.add_argument("--speed", action="store_true", help="measure reviews per second")
+    parser.add_argument(
+        "--show-errors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print N false positives and N false negatives",
+    )
     args = parser.parse_args()
 
     setup_django()
+    if args.speed:
+        measure_speed()
+        return
     from moderation.checks.content import check_hate_speech, check_insults, check_threats
 
     checks = (check_insults, check_hate_speech, check_threats)
@@ -93,7 +129,9 @@ def main() -> None:
         if expected is None:
             left_out += 1
             continue
-        findings = [f for check in checks for f in check(title="", text=row["tweet"], language="fr")]
+        findings = [
+            f for check in checks for f in check(title="", text=row["tweet"], language="fr")
+        ]
         top = max((f.score for f in findings), default=0.0)
         predicted = top >= REJECT_AT
         if HUMAN_AT <= top < REJECT_AT:
@@ -115,17 +153,31 @@ def main() -> None:
     positives = tally.true_positives + tally.false_negatives
     negatives = tally.false_positives + tally.true_negatives
     print(f"data: {args.path}")
-    print(f"tweets: {len(rows)}; positive (hateful/offensive/abusive): {positives}; "
-          f"negative (normal only): {negatives}; left out (disrespectful/fearful only): {left_out}")
+    print(
+        f"tweets: {len(rows)}; positive (hateful/offensive/abusive): {positives}; "
+        f"negative (normal only): {negatives}; left out (disrespectful/fearful only): {left_out}"
+    )
     print(f"predicted positive: any insult/hate_speech/threat finding with score >= {REJECT_AT}")
-    print(f"TP {tally.true_positives}  FP {tally.false_positives}  "
-          f"FN {tally.false_negatives}  TN {tally.true_negatives}")
+    print(
+        f"TP {tally.true_positives}  FP {tally.false_positives}  "
+        f"FN {tally.false_negatives}  TN {tally.true_negatives}"
+    )
     precision = tally.ratio(tally.true_positives, tally.true_positives + tally.false_positives)
     print(f"precision {precision:.3f}")
     print(f"recall {tally.ratio(tally.true_positives, positives):.3f}")
     print(f"false-positive rate {tally.ratio(tally.false_positives, negatives):.3f}")
-    print(f"sent to a moderator (0.5 <= score < 0.8): {tally.sent_to_human['positive']} positive, "
-          f"{tally.sent_to_human['negative']} negative")
+    print(
+        f"sent to a moderator (0.5 <= score < 0.8): {tally.sent_to_human['positive']} positive, "
+        f"{tally.sent_to_human['negative']} negative"
+    )
+    flagged_true = tally.true_positives + tally.sent_to_human["positive"]
+    flagged_false = tally.false_positives + tally.sent_to_human["negative"]
+    print(
+        f"rejected or sent to a moderator (score >= {HUMAN_AT}): "
+        f"precision {tally.ratio(flagged_true, flagged_true + flagged_false):.3f}, "
+        f"recall {tally.ratio(flagged_true, positives):.3f}, "
+        f"false-positive rate {tally.ratio(flagged_false, negatives):.3f}"
+    )
     print(f"true positives by rule: {dict(tally.by_rule)}")
     checked = positives + negatives
     print(f"speed: {checked / elapsed:.0f} tweets/s for the three checks ({elapsed:.2f} s)")

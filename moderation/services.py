@@ -56,7 +56,7 @@ def submit_for_moderation(
         rating=rating, language=language, title=title, text=text, submitted_at=submitted_at,
         network_hash=network_hash, device_hash=device_hash,
         incentive_disclosed=incentive_disclosed, author_joined_at=author.date_joined,
-        author_email_domain=author.email.rsplit("@", 1)[-1].lower() if author.email else "",
+        author_email_domain=author.email_domain,
         minhash=similarity.to_bytes(signature) if long_enough else None,
         enqueued_at=timezone.now(),
     )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
-from accounts.models import User
+from accounts.models import IMPORTED_EMAIL_DOMAIN, User
 from brands.models import Brand, Place
 from brands.services import create_brand, create_place
 from config.errors import ApplicationError
@@ -28,7 +28,6 @@ from reviews.models import Review
 from reviews.services import submit_review
 
 REQUIRED = ("external_id", "brand", "author_external_id", "rating", "text", "submitted_at")
-IMPORTED_EMAIL_DOMAIN = "imported.invalid"  # RFC 2606: never deliverable
 
 
 class BadRow(ValueError):
@@ -113,20 +112,17 @@ def _place(brand: Brand, name: str) -> Place | None:
 def _author(row: dict[str, Any]) -> User:
     """One imported account per author_external_id: no password, no login, never emailed."""
     key = hashlib.sha256(row["author_external_id"].encode()).hexdigest()[:16]
-    placeholder = f"author-{key}@{IMPORTED_EMAIL_DOMAIN}"
-    user = User.objects.filter(email=placeholder).first()
+    user = User.objects.filter(is_imported=True, email__startswith=f"author-{key}@").first()
     if user is not None:
         return user
     email_domain = row.get("author_email", "").rsplit("@", 1)[-1].lower()
     # The real address is not kept (data minimisation); its domain is, for the conflict check.
     email = (f"author-{key}@{email_domain}.{IMPORTED_EMAIL_DOMAIN}" if email_domain
-             else placeholder)
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, pseudonym=f"Client-{key[:8]}", is_imported=True,
-                    date_joined=row["submitted_at"], email_verified_at=None)
-        user.set_unusable_password()
-        user.save()
+             else f"author-{key}@{IMPORTED_EMAIL_DOMAIN}")
+    user = User(email=email, pseudonym=f"Client-{key[:8]}", is_imported=True,
+                date_joined=row["submitted_at"], email_verified_at=None)
+    user.set_unusable_password()
+    user.save()
     return user
 
 

@@ -25,8 +25,8 @@ from accounts.services import SUPPORTED_REVIEW_LANGUAGES
 from moderation.checks.base import Finding
 from moderation.checks.text import (
     Normalised,
+    normal_forms,
     normalise_for_matching,
-    normalise_with_origins,
     strip_accents,
     vowel_count,
     words,
@@ -48,6 +48,7 @@ class _Hit:
     end: int
     score: float
     shown: str = ""  # what a moderator may see of it; empty for personal data
+    reported: bool = False  # quoted or reported speech ("m'a traité de ...")
 
 
 def _fields(title: str, text: str) -> Iterator[tuple[str, str]]:
@@ -61,6 +62,7 @@ def _where(hits: list[_Hit]) -> str:
 
 
 def _spans(hits: list[_Hit]) -> list[dict[str, Any]]:
+    """Where each hit lies in its field, for a moderator's highlighting: never the text itself."""
     return [
         {"field": hit.field, "kind": hit.kind, "start": hit.start, "end": hit.end} for hit in hits
     ]
@@ -165,15 +167,6 @@ _HATE_SPEECH = _load_lexicon("hate_speech")
 _THREATS = _load_lexicon("threats")
 
 
-def _normal_forms(text: str) -> Iterator[Normalised]:
-    """The text with repeated letters cut to one ("saloooope") and to two ("connnnard")."""
-    single = normalise_with_origins(text, max_repeat=1)
-    yield single
-    double = normalise_with_origins(text, max_repeat=2)
-    if double.text != single.text:
-        yield double
-
-
 # A review may report what the author was called or told ("le vendeur m'a traité de « sale
 # arabe »", 'he said "I will kill you"'): silencing it would silence the victim. A term in
 # quotation marks or shortly after such a verb is left to a moderator.
@@ -202,13 +195,12 @@ def _entry_matches(lexicon: _Lexicon, normal: Normalised) -> Iterator[tuple[_Ent
 def _lexicon_hits(lexicon: _Lexicon, title: str, text: str) -> list[_Hit]:
     found: list[_Hit] = []
     for field, value in _fields(title, text):
-        for normal in _normal_forms(value):
+        for normal in normal_forms(value):
             for entry, match in _entry_matches(lexicon, normal):
                 start, end = normal.original_span(match.start(), match.end())
                 reported = _is_reported(normal, match, value, start)
-                kind = "reported" if reported else entry.source
                 score = min(entry.score, AMBIGUOUS) if reported else entry.score
-                found.append(_Hit(field, kind, start, end, score, match.group()))
+                found.append(_Hit(field, entry.source, start, end, score, match.group(), reported))
     # Where matches overlap ("nique ta mère" and "nique", "fucking idiot" and "idiot"), keep the
     # clearest, then the longest.
     kept = _without_overlaps(sorted(found, key=lambda hit: (-hit.score, hit.start - hit.end)))
@@ -225,11 +217,11 @@ def _lexicon_check(
     terms = ", ".join(f'"{term}"' for term in counts)
     matches = "1 match" if len(hits) == 1 else f"{len(hits)} matches"
     evidence = f"{label} in the {_where(hits)} ({matches}): {terms}."
-    if all(hit.kind == "reported" for hit in hits):
+    if all(hit.reported for hit in hits):
         evidence += ' Quoted or reported ("m\'a traité de", "called me"): a moderator decides.'
     data = {
         "terms": dict(counts),
-        "reported": sum(hit.kind == "reported" for hit in hits),
+        "reported": sum(hit.reported for hit in hits),
         "spans": _spans(hits),
     }
     return [Finding(rule_code, rule_code, max(hit.score for hit in hits), evidence, data)]
@@ -272,6 +264,10 @@ _IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]){11,30}\b")
 _IBAN_LENGTHS = range(15, 35)
 _STREET_NUMBER = r"(?<![\w,.])\d{1,4}(?:\s?(?:bis|ter|quater|[a-dA-D]))?,?\s+"
 _FRENCH_ARTICLE = r"(?:(?:de\s+la|de\s+l'|de\s+l’|des|du|de|d'|d’|la|le|les|l'|l’)\s*)?"
+# "à 2 rue d'ici", "2 rue plus loin": words that follow "rue" without naming a street.
+_NOT_A_STREET_NAME = (
+    r"(?!(?:d['’]\s*)?(?:ici|là|la|plus|loin|après|apres|avant|coin|en|et|ou|pour|par)\b)"
+)
 # Words that only name streets: the street's name may be typed in lowercase.
 _FRENCH_STREET_TYPES = r"rue|avenue|boulevard|bd|bld|blvd|impasse|quai|faubourg|fbg|allée|allee"
 # Words that also mean something else ("1 place de libre", "2 cours de cuisine"): only with a
@@ -283,7 +279,8 @@ _FRENCH_PLACE_TYPES = (
 _FRENCH_ADDRESS = re.compile(
     _STREET_NUMBER
     + r"(?:"
-    + rf"(?i:{_FRENCH_STREET_TYPES})\.?\s+{_FRENCH_ARTICLE}[^\W\d_][\w'’-]{{2,}}"
+    + rf"(?i:{_FRENCH_STREET_TYPES})\.?\s+{_FRENCH_ARTICLE}{_NOT_A_STREET_NAME}"
+    + r"[^\W\d_][\w'’-]{2,}"
     + r"|"
     + rf"(?i:{_FRENCH_PLACE_TYPES})\.?\s+{_FRENCH_ARTICLE}[A-ZÀ-Ý][\w'’-]{{2,}}"
     + r")"
@@ -528,6 +525,26 @@ _MIN_VISIBLE = 10  # below this, a text is too short to judge ("RAS", "Top !", "
 _MIN_WORDS_AROUND_NUMBERS = 5
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """Counts the unintelligible signs look at, computed once per text."""
+
+    visible: str  # the text without white space
+    letters: int
+    capitals: int
+    words: list[str]  # lowercase, accent-free words
+
+
+def _shape(text: str) -> _Shape:
+    visible = "".join(text.split())
+    return _Shape(
+        visible=visible,
+        letters=sum(map(str.isalpha, visible)),
+        capitals=sum(map(str.isupper, visible)),
+        words=words(text),
+    )
+
+
 def _is_gibberish(word: str) -> bool:
     """A word without vowels ("sdfgh"), keyboard mashing ("qsdfgh") or far too long."""
     word = _REPEATS.sub(r"\1", word)  # "grrrr", "pfffff" are sounds, not gibberish
@@ -538,16 +555,15 @@ def _is_gibberish(word: str) -> bool:
     return any(word[i : i + _MASHING_RUN] in _KEYBOARD_RUNS for i in range(len(word) - 4))
 
 
-def _gibberish_sign(text: str) -> _Sign | None:
-    tokens = words(text)
-    letters = sum(len(token) for token in tokens)
+def _gibberish_sign(shape: _Shape) -> _Sign | None:
+    letters = sum(map(len, shape.words))
     if letters < 5:
         return None
-    share = sum(len(token) for token in tokens if _is_gibberish(token)) / letters
+    share = sum(len(word) for word in shape.words if _is_gibberish(word)) / letters
     mashing = f"keyboard mashing or words without vowels ({share:.0%} of the letters)"
     if share >= 0.5:
         return _Sign(CLEAR, mashing)
-    vowel_ratio = sum(vowel_count(token) for token in tokens) / letters
+    vowel_ratio = sum(map(vowel_count, shape.words)) / letters
     # French and English text runs at 35-45 % vowels; abbreviations ("RAS", "SAV") lower it in
     # short texts, hence the minimum lengths.
     if letters >= 12 and vowel_ratio < 0.15:
@@ -559,12 +575,11 @@ def _gibberish_sign(text: str) -> _Sign | None:
     return None
 
 
-def _symbols_sign(text: str) -> _Sign | None:
-    visible = [char for char in text if not char.isspace()]
+def _symbols_sign(shape: _Shape) -> _Sign | None:
     # A review of a few sentences stays readable around dates, prices and order numbers.
-    if len(visible) < _MIN_VISIBLE or len(words(text)) >= _MIN_WORDS_AROUND_NUMBERS:
+    if len(shape.visible) < _MIN_VISIBLE or len(shape.words) >= _MIN_WORDS_AROUND_NUMBERS:
         return None
-    ratio = sum(char.isalpha() for char in visible) / len(visible)
+    ratio = shape.letters / len(shape.visible)
     if ratio < 0.25:
         return _Sign(CLEAR, f"mostly symbols or digits ({ratio:.0%} letters)")
     if ratio < 0.4:
@@ -572,18 +587,16 @@ def _symbols_sign(text: str) -> _Sign | None:
     return None
 
 
-def _one_character_sign(text: str) -> _Sign | None:
-    visible = [char.casefold() for char in text if not char.isspace()]
-    if len(visible) >= 8 and len(set(visible)) <= 2:
+def _one_character_sign(shape: _Shape) -> _Sign | None:
+    if len(shape.visible) >= 8 and len(set(shape.visible.casefold())) <= 2:
         return _Sign(CLEAR, "one or two characters repeated")
     return None
 
 
-def _capitals_sign(text: str) -> _Sign | None:
-    cased = [char for char in text if char.isupper() or char.islower()]
-    if len(cased) < 40:  # a short title or "TOP !" in capitals is emphasis
+def _capitals_sign(shape: _Shape) -> _Sign | None:
+    if shape.letters < 40:  # a short title or "TOP !" in capitals is emphasis
         return None
-    ratio = sum(char.isupper() for char in cased) / len(cased)
+    ratio = shape.capitals / shape.letters
     if ratio >= 0.95:
         return _Sign(CLEAR, f"written in capitals ({ratio:.0%} of the letters)")
     if ratio >= 0.8:
@@ -591,10 +604,10 @@ def _capitals_sign(text: str) -> _Sign | None:
     return None
 
 
-def _repetition_sign(text: str) -> _Sign | None:
-    tokens = words(text)
-    if len(tokens) >= 8 and len(set(tokens)) <= 0.25 * len(tokens):
-        return _Sign(CLEAR, f"few distinct words repeated ({len(set(tokens))} in {len(tokens)})")
+def _repetition_sign(shape: _Shape) -> _Sign | None:
+    total, distinct = len(shape.words), len(set(shape.words))
+    if total >= 8 and distinct <= 0.25 * total:
+        return _Sign(CLEAR, f"few distinct words repeated ({distinct} in {total})")
     return None
 
 
@@ -612,8 +625,8 @@ def check_unintelligible(*, title: str, text: str, language: str) -> list[Findin
 
     Title and text are judged together: a short review ("Parfait.", "RAS") is not unintelligible.
     """
-    combined = f"{title or ''}\n{text or ''}".strip()
-    signs = [sign for detect in _UNINTELLIGIBLE_SIGNS if (sign := detect(combined))]
+    shape = _shape(f"{title or ''}\n{text or ''}")
+    signs = [sign for detect in _UNINTELLIGIBLE_SIGNS if (sign := detect(shape))]
     if not signs:
         return []
     evidence = "Unintelligible text: " + "; ".join(sign.reason for sign in signs) + "."

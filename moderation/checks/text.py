@@ -10,9 +10,10 @@ text it comes from, so that a check can report where a match lies in what the au
 
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
+from itertools import chain
 
 # Letters of other scripts that look like Latin ones and that NFKC leaves alone: "соnnаrd" typed
 # with Cyrillic с, о and а must read as "connard".
@@ -21,16 +22,20 @@ _LOOK_ALIKES = str.maketrans("аеорсухіјѕοαιν", "aeopcyxijsoaiv")
 _LIGATURES = {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"}
 # Leetspeak digits and signs, undone only inside a token that also has letters ("c0nn4rd",
 # "$alope") so that prices, dates and order numbers stay digits.
-_LEET = str.maketrans("013457@$", "oieasta" + "s")
+_LEET = str.maketrans("013457@$", "oieastas")
 _TOKEN_CHARS = "a-z0-9@$"
 # Three or more single characters separated by a space, dot, dash, underscore or middle dot:
 # "c o n n a r d", "c.o.n.n.a.r.d", "f-u-c-k". Three at least, so that French "y a", "l'a" and
 # English "a b" stay apart. A lone letter next to a word ("à lui") is not part of a run.
 _ONE_CHAR = rf"(?<![{_TOKEN_CHARS}])[{_TOKEN_CHARS}](?![{_TOKEN_CHARS}])"
 _SPACED_LETTERS = re.compile(rf"{_ONE_CHAR}(?:[ .\-_·]{{1,2}}{_ONE_CHAR}){{2,}}")
-_TOKEN = re.compile(rf"[{_TOKEN_CHARS}]+")
-_HAS_LETTER = re.compile(r"[a-z]")
+_TOKEN_SET = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$")
+# A token with a letter and a leetspeak sign in it ("c0nn4rd", "$alope"), not "2024" or "49".
+_LEET_TOKEN = re.compile(
+    rf"(?<![{_TOKEN_CHARS}])(?=[{_TOKEN_CHARS}]*[a-z])(?=[{_TOKEN_CHARS}]*[0-9@$])[{_TOKEN_CHARS}]+"
+)
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
+_REPEATED_LETTER = re.compile(r"([a-z])\1{2,}")
 # Punctuation that ends a clause: kept as ", " so that a phrase never matches across it
 # ("le sol était sale, noir de crasse" is not "sale noir").
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"«»“”„/\n]")
@@ -56,21 +61,49 @@ def normalise_for_matching(text: str, *, max_repeat: int = 1) -> str:
     'quel conard, connard'
 
     Letters repeated three times or more are cut to `max_repeat` copies: 1 catches
-    "saloooope", 2 catches "connnnard" (a word list matcher tries both).
+    "saloooope", 2 catches "connnnard" (a word list matcher tries both: see `normal_forms`).
     """
     return normalise_with_origins(text, max_repeat=max_repeat).text
 
 
 def normalise_with_origins(text: str, *, max_repeat: int = 1) -> Normalised:
     """`normalise_for_matching`, keeping each character's index in `text`."""
-    chars: list[tuple[str, int]] = [
-        (folded, index) for index, char in enumerate(text) for folded in _fold_char(char)
-    ]
-    chars = _join_spaced_letters(chars)
-    chars = _undo_leetspeak(chars)
-    chars = _simplify_separators(chars)
-    chars = _collapse_repeats(chars, max_repeat)
-    return Normalised("".join(c for c, _ in chars), tuple(i for _, i in chars))
+    return _as_normalised(_collapse_repeats(_before_collapse(text), max_repeat))
+
+
+@lru_cache(maxsize=256)
+def normal_forms(text: str) -> tuple[Normalised, ...]:
+    """The normal form with repeats cut to one, then, if it differs, the one with repeats cut to
+    two. Cached: the word-list checks all look at the same review one after the other."""
+    form = _before_collapse(text)
+    if not _REPEATED_LETTER.search(form[0]):
+        return (_as_normalised(form),)
+    return (
+        _as_normalised(_collapse_repeats(form, 1)),
+        _as_normalised(_collapse_repeats(form, 2)),
+    )
+
+
+# A text being normalised, and for each of its characters the index of the original one.
+_Form = tuple[str, Sequence[int]]
+
+
+def _before_collapse(text: str) -> _Form:
+    form = _fold(text)
+    form = _rewrite(form, _SPACED_LETTERS, _join_letters)
+    form = _rewrite(form, _LEET_TOKEN, _undo_leetspeak)
+    return _rewrite(form, _SEPARATORS, _simplify_separator)
+
+
+def _as_normalised(form: _Form) -> Normalised:
+    return Normalised(form[0], tuple(form[1]))
+
+
+def _fold(text: str) -> _Form:
+    if text.isascii():  # most English reviews: NFKC and case-folding are just lower()
+        return text.lower(), range(len(text))
+    pieces = [_fold_char(char) for char in text]
+    return "".join(pieces), [index for index, piece in enumerate(pieces) for _ in piece]
 
 
 @lru_cache(maxsize=4096)
@@ -83,57 +116,53 @@ def _fold_char(char: str) -> str:
     return "".join(_LIGATURES.get(c, c) for c in without_marks)
 
 
-_Chars = list[tuple[str, int]]
-
-
-def _as_text(chars: _Chars) -> str:
-    return "".join(c for c, _ in chars)
-
-
-def _join_spaced_letters(chars: _Chars) -> _Chars:
-    text = _as_text(chars)
-    drop: set[int] = set()
-    for match in _SPACED_LETTERS.finditer(text):
-        drop.update(i for i in range(match.start(), match.end()) if not _TOKEN.match(text[i]))
-    return [pair for i, pair in enumerate(chars) if i not in drop] if drop else chars
-
-
-def _undo_leetspeak(chars: _Chars) -> _Chars:
-    text = _as_text(chars)
-    result = list(chars)
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if _HAS_LETTER.search(token) and token != token.translate(_LEET):
-            for offset, char in enumerate(token.translate(_LEET)):
-                result[match.start() + offset] = (char, chars[match.start() + offset][1])
-    return result
-
-
-def _simplify_separators(chars: _Chars) -> _Chars:
-    """Every run of other characters becomes one space, or ", " if it holds a clause break."""
-    text = _as_text(chars)
-    result: _Chars = []
+def _rewrite(
+    form: _Form,
+    pattern: re.Pattern[str],
+    replace: Callable[[re.Match[str], Sequence[int]], _Form],
+) -> _Form:
+    """Replace each match of `pattern`, carrying the origins along. Unchanged when none."""
+    text, origins = form
+    texts: list[str] = []
+    origin_runs: list[Sequence[int]] = []
     position = 0
-    for match in _SEPARATORS.finditer(text):
-        result.extend(chars[position : match.start()])
+    for match in pattern.finditer(text):
+        new_text, new_origins = replace(match, origins)
+        texts += (text[position : match.start()], new_text)
+        origin_runs += (origins[position : match.start()], new_origins)
         position = match.end()
-        if match.start() == 0 or match.end() == len(text):
-            continue  # no separator before the first word or after the last
-        origin = chars[match.start()][1]
-        separator = ", " if _CLAUSE_BREAK.search(match.group()) else " "
-        result.extend((c, origin) for c in separator)
-    result.extend(chars[position:])
-    return result
+    if not texts:
+        return form
+    texts.append(text[position:])
+    origin_runs.append(origins[position:])
+    return "".join(texts), list(chain.from_iterable(origin_runs))
 
 
-def _collapse_repeats(chars: _Chars, max_repeat: int) -> _Chars:
+def _join_letters(match: re.Match[str], origins: Sequence[int]) -> _Form:
+    """ "c o n" -> "con": keep the characters, drop the separators."""
+    kept = [i for i in range(match.start(), match.end()) if match.string[i] in _TOKEN_SET]
+    return "".join(match.string[i] for i in kept), [origins[i] for i in kept]
+
+
+def _undo_leetspeak(match: re.Match[str], origins: Sequence[int]) -> _Form:
+    return match.group().translate(_LEET), origins[match.start() : match.end()]
+
+
+def _simplify_separator(match: re.Match[str], origins: Sequence[int]) -> _Form:
+    """Any run of other characters becomes one space, or ", " if it holds a clause break."""
+    if match.start() == 0 or match.end() == len(match.string):
+        return "", []  # nothing before the first word or after the last
+    separator = ", " if _CLAUSE_BREAK.search(match.group()) else " "
+    return separator, [origins[match.start()]] * len(separator)
+
+
+def _collapse_repeats(form: _Form, max_repeat: int) -> _Form:
     """A letter repeated three times or more is kept `max_repeat` times; pairs stay as typed."""
-    result: _Chars = []
-    for _, group in groupby(chars, key=lambda pair: pair[0]):
-        run = list(group)
-        keep = max_repeat if len(run) >= 3 and run[0][0].isalpha() else len(run)
-        result.extend(run[:keep])
-    return result
+
+    def keep_some(match: re.Match[str], origins: Sequence[int]) -> _Form:
+        return match.group()[:max_repeat], origins[match.start() : match.start() + max_repeat]
+
+    return _rewrite(form, _REPEATED_LETTER, keep_some)
 
 
 def strip_accents(text: str) -> str:

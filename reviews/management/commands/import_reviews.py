@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from config.celery_app import app as celery_app
 from moderation.models import Submission
+from moderation.services import moderate_submission
 from reviews.importing import import_file, read_rows
 from reviews.models import Review
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             with tqdm(total=total, desc="import", unit="review", file=self.stderr._out,
                       disable=total < 2) as bar:
                 report = import_file(file, progress=bar)
+            if sync:
+                self._moderate_here(report.imported)
         finally:
             celery_app.conf.task_always_eager = eager_before
         self._wait_for_decisions(report.imported, timeout)
@@ -45,6 +48,14 @@ class Command(BaseCommand):
             f"Imported {len(report.imported)} reviews ({report.already_there} already imported, "
             f"{len(report.bad_rows)} bad rows skipped). Decisions: "
             + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items()))))
+
+    def _moderate_here(self, review_ids: list[int]) -> None:
+        """In submission order; those already decided after their commit are left alone."""
+        pending = (Submission.objects.filter(kind="review", object_id__in=map(str, review_ids),
+                                             state=Submission.State.PENDING)
+                   .order_by("submitted_at", "pk").values_list("pk", flat=True))
+        for submission_id in pending:
+            moderate_submission(submission_id=submission_id)
 
     def _wait_for_decisions(self, review_ids: list[int], timeout: float) -> None:
         object_ids = [str(pk) for pk in review_ids]
