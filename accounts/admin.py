@@ -11,14 +11,34 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active", "is_imported")
     search_fields = ("email", "pseudonym")
     # Roles and verification change only through services (audited): read-only here.
-    readonly_fields = ("role", "email_verified_at", "moderation_languages", "is_staff",
-                       "is_superuser", "last_login", "date_joined")
+    readonly_fields = (
+        "role",
+        "email_verified_at",
+        "moderation_languages",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+        "date_joined",
+    )
     fieldsets = (
         (None, {"fields": ("email", "pseudonym", "password")}),
-        ("Voix", {"fields": ("role", "language", "moderation_languages", "email_verified_at",
-                             "is_imported")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "last_login",
-                               "date_joined")}),
+        (
+            "Voix",
+            {
+                "fields": (
+                    "role",
+                    "language",
+                    "moderation_languages",
+                    "email_verified_at",
+                    "is_imported",
+                )
+            },
+        ),
+        (
+            "Access",
+            {"fields": ("is_active", "is_staff", "is_superuser", "last_login", "date_joined")},
+        ),
     )
-    add_fieldsets = ((None, {"classes": ("wide",),
-                             "fields": ("email", "pseudonym", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "pseudonym", "password1", "password2")}),
+    )

@@ -6,6 +6,9 @@ urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("auth/token/", apis.TokenObtainApi.as_view(), name="api-token"),
     path("users/<int:user_id>/role/", apis.UserRoleChangeApi.as_view(), name="api-user-role"),
-    path("users/<int:user_id>/moderation-languages/", apis.UserLanguagesChangeApi.as_view(),
-         name="api-user-languages"),
+    path(
+        "users/<int:user_id>/moderation-languages/",
+        apis.UserLanguagesChangeApi.as_view(),
+        name="api-user-languages",
+    ),
 ]

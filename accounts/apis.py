@@ -12,13 +12,21 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.services import change_user_role, set_moderation_languages
 from config.errors import PermissionDeniedError
+from config.requests import authenticated_user
 
 
 class MeOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ("id", "email", "pseudonym", "role", "language", "email_verified_at",
-                  "moderation_languages")
+        fields = (
+            "id",
+            "email",
+            "pseudonym",
+            "role",
+            "language",
+            "email_verified_at",
+            "moderation_languages",
+        )
 
 
 class PublicUserSerializer(serializers.ModelSerializer):
@@ -54,13 +62,17 @@ class TokenObtainApi(APIView):
     def post(self, request: Request) -> Response:
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        user = authenticate(request._request, email=s.validated_data["email"].lower(),
-                            password=s.validated_data["password"])
+        user = authenticate(
+            request._request,
+            email=s.validated_data["email"].lower(),
+            password=s.validated_data["password"],
+        )
         if user is None:
             raise serializers.ValidationError({"detail": _("Wrong email or password.")})
         if not user.is_active or user.email_verified_at is None:
-            raise PermissionDeniedError(_("Please verify your email address first."),
-                                        code="email_not_verified")
+            raise PermissionDeniedError(
+                _("Please verify your email address first."), code="email_not_verified"
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key}, status=status.HTTP_200_OK)
 
@@ -75,8 +87,9 @@ class UserRoleChangeApi(APIView):
     def post(self, request: Request, user_id: int) -> Response:
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        user = change_user_role(user_id=user_id, role=s.validated_data["role"],
-                                actor=request.user)
+        user = change_user_role(
+            user_id=user_id, role=s.validated_data["role"], actor=authenticated_user(request)
+        )
         return Response(PublicUserSerializer(user).data)
 
 
@@ -84,13 +97,15 @@ class UserLanguagesChangeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
-        languages = serializers.ListField(child=serializers.CharField(max_length=8),
-                                          max_length=10)
+        languages = serializers.ListField(child=serializers.CharField(max_length=8), max_length=10)
 
     @extend_schema(request=InputSerializer, responses=PublicUserSerializer)
     def post(self, request: Request, user_id: int) -> Response:
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        user = set_moderation_languages(user_id=user_id, languages=s.validated_data["languages"],
-                                        actor=request.user)
+        user = set_moderation_languages(
+            user_id=user_id,
+            languages=s.validated_data["languages"],
+            actor=authenticated_user(request),
+        )
         return Response(PublicUserSerializer(user).data)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -30,5 +31,5 @@ class SignupForm(forms.Form):
 
 
 class LanguageForm(forms.Form):
-    language = forms.ChoiceField(choices=User._meta.get_field("language").choices)
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)

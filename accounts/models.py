@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-
 # Imported authors get an address under this reserved domain (RFC 2606: never deliverable).
 IMPORTED_EMAIL_DOMAIN = "imported.invalid"
 

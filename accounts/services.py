@@ -18,8 +18,12 @@ def complete_signup(*, user: User) -> User:
     user.email = user.email.lower()
     user.email_verified_at = None
     user.save()
-    record_event(actor=user, action=AuditEvent.Action.USER_SIGNED_UP, target=user,
-                 details={"language": user.language})
+    record_event(
+        actor=user,
+        action=AuditEvent.Action.USER_SIGNED_UP,
+        target=user,
+        details={"language": user.language},
+    )
     return user
 
 
@@ -49,8 +53,13 @@ def change_user_role(*, user_id: int, role: str, actor: User) -> User:
     user.role = role
     user.is_staff = role == User.Role.OPERATOR
     user.save(update_fields=["role", "is_staff"])
-    record_event(actor=actor, action=AuditEvent.Action.USER_ROLE_CHANGED, target=user,
-                 from_status=previous, to_status=role)
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.USER_ROLE_CHANGED,
+        target=user,
+        from_status=previous,
+        to_status=role,
+    )
     return user
 
 
@@ -61,14 +70,19 @@ def set_moderation_languages(*, user_id: int, languages: list[str], actor: User)
         raise PermissionDeniedError(_("Only an operator can set a moderator's languages."))
     unknown = sorted(set(languages) - set(SUPPORTED_REVIEW_LANGUAGES))
     if unknown:
-        raise ApplicationError(_("Unsupported language: %(codes)s") % {"codes": ", ".join(unknown)},
-                               field="languages")
+        raise ApplicationError(
+            _("Unsupported language: %(codes)s") % {"codes": ", ".join(unknown)}, field="languages"
+        )
     user = _lock_user(user_id)
     cleaned = sorted(set(languages))
     if user.moderation_languages == cleaned:
         return user
-    record_event(actor=actor, action=AuditEvent.Action.USER_LANGUAGES_CHANGED, target=user,
-                 details={"from": user.moderation_languages, "to": cleaned})
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.USER_LANGUAGES_CHANGED,
+        target=user,
+        details={"from": user.moderation_languages, "to": cleaned},
+    )
     user.moderation_languages = cleaned
     user.save(update_fields=["moderation_languages"])
     return user

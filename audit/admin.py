@@ -10,8 +10,16 @@ from audit.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is append-only, even for operators."""
 
-    list_display = ("id", "created_at", "action", "object_type", "object_id", "to_status",
-                    "rule_code", "actor")
+    list_display = (
+        "id",
+        "created_at",
+        "action",
+        "object_type",
+        "object_id",
+        "to_status",
+        "rule_code",
+        "actor",
+    )
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "hash")
 

@@ -76,8 +76,9 @@ def canonical_event_json(event: AuditEvent) -> str:
     """The exact text that is hashed: documented so anyone can recompute a hash."""
     body = {field: getattr(event, field) for field in HASHED_FIELDS}
     body["created_at"] = event.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      cls=DjangoJSONEncoder)
+    return json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
+    )
 
 
 def compute_event_hash(event: AuditEvent) -> str:

@@ -16,51 +16,23 @@ import random
 
 # --- pools -------------------------------------------------------------------------------------
 
-FR_PRODUCTS = """canapé matelas aspirateur lave-linge réfrigérateur téléphone ordinateur portable
-imprimante casque vélo trottinette poussette table chaise bureau lampe cafetière bouilloire
-micro-ondes four plaque robot mixeur perceuse tondeuse barbecue parasol tente sac valise montre
-bague collier parfum crème shampoing manteau veste pantalon robe chemise pull jean baskets
-bottes sandales costume tapis rideau couette oreiller cadre miroir étagère armoire commode lit
-télévision enceinte console manette tablette liseuse objectif appareil-photo routeur box
-abonnement forfait assurance mutuelle crédit compte carte billet séjour chambre repas menu
-pizza burger gâteau pain croissant bouquet plante pneu batterie révision vidange pare-brise
-""".split()
-EN_PRODUCTS = """sofa mattress vacuum washer fridge phone laptop printer headset bike scooter
-stroller table chair desk lamp kettle toaster microwave oven blender drill mower grill umbrella
-tent backpack suitcase watch ring necklace perfume cream shampoo coat jacket trousers dress shirt
-sweater jeans sneakers boots sandals suit rug curtain duvet pillow frame mirror shelf wardrobe
-dresser bed television speaker console controller tablet e-reader lens camera router plan
-subscription policy loan account card ticket stay room meal menu pizza burger cake bread bouquet
-plant tyre battery service oil-change windscreen
-""".split()
-CITIES = """Paris Lyon Marseille Toulouse Nice Nantes Strasbourg Montpellier Bordeaux Lille
-Rennes Reims Toulon Grenoble Dijon Angers Nîmes Villeurbanne Clermont-Ferrand Aix-en-Provence
-Brest Tours Amiens Limoges Annecy Perpignan Metz Besançon Orléans Rouen Mulhouse Caen Nancy
-Argenteuil Roubaix Tourcoing Avignon Poitiers Pau Calais Cannes Antibes Colmar Bayonne Quimper
-Vannes Lorient Chambéry Valence Troyes Niort Chartres Laval Belfort Évreux London Manchester
-Bristol Leeds Glasgow Edinburgh Dublin Brussels Geneva Montreal""".split()
-NAMES = """Sophie Julie Camille Léa Manon Chloé Emma Sarah Laura Marie Nathalie Isabelle Sandrine
-Céline Audrey Pauline Claire Inès Nadia Fatima Amina Yasmine Thomas Nicolas Julien Maxime Kevin
-Alexandre Antoine Romain Pierre Paul Jean Marc Olivier Sébastien David Mehdi Karim Yann Loïc
-Hugo Lucas Théo Mathieu Vincent Florian Jérôme Bruno Patrick Eric Steve Mike James Emily Jack
-Olivia Harry Amelia George Grace Oscar Chloe Charlie Ruby""".split()
-FR_WEEKDAYS = "lundi mardi mercredi jeudi vendredi samedi dimanche".split()
-EN_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-FR_MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
-EN_MONTHS = "January February March April May June July August September October November December".split()
-FR_COLOURS = "noir blanc gris bleu rouge vert beige marron rose jaune".split()
-EN_COLOURS = "black white grey blue red green beige brown pink yellow".split()
+FR_PRODUCTS = ["canapé", "matelas", "aspirateur", "lave-linge", "réfrigérateur", "téléphone", "ordinateur", "portable", "imprimante", "casque", "vélo", "trottinette", "poussette", "table", "chaise", "bureau", "lampe", "cafetière", "bouilloire", "micro-ondes", "four", "plaque", "robot", "mixeur", "perceuse", "tondeuse", "barbecue", "parasol", "tente", "sac", "valise", "montre", "bague", "collier", "parfum", "crème", "shampoing", "manteau", "veste", "pantalon", "robe", "chemise", "pull", "jean", "baskets", "bottes", "sandales", "costume", "tapis", "rideau", "couette", "oreiller", "cadre", "miroir", "étagère", "armoire", "commode", "lit", "télévision", "enceinte", "console", "manette", "tablette", "liseuse", "objectif", "appareil-photo", "routeur", "box", "abonnement", "forfait", "assurance", "mutuelle", "crédit", "compte", "carte", "billet", "séjour", "chambre", "repas", "menu", "pizza", "burger", "gâteau", "pain", "croissant", "bouquet", "plante", "pneu", "batterie", "révision", "vidange", "pare-brise"]
+EN_PRODUCTS = ["sofa", "mattress", "vacuum", "washer", "fridge", "phone", "laptop", "printer", "headset", "bike", "scooter", "stroller", "table", "chair", "desk", "lamp", "kettle", "toaster", "microwave", "oven", "blender", "drill", "mower", "grill", "umbrella", "tent", "backpack", "suitcase", "watch", "ring", "necklace", "perfume", "cream", "shampoo", "coat", "jacket", "trousers", "dress", "shirt", "sweater", "jeans", "sneakers", "boots", "sandals", "suit", "rug", "curtain", "duvet", "pillow", "frame", "mirror", "shelf", "wardrobe", "dresser", "bed", "television", "speaker", "console", "controller", "tablet", "e-reader", "lens", "camera", "router", "plan", "subscription", "policy", "loan", "account", "card", "ticket", "stay", "room", "meal", "menu", "pizza", "burger", "cake", "bread", "bouquet", "plant", "tyre", "battery", "service", "oil-change", "windscreen"]
+CITIES = ["Paris", "Lyon", "Marseille", "Toulouse", "Nice", "Nantes", "Strasbourg", "Montpellier", "Bordeaux", "Lille", "Rennes", "Reims", "Toulon", "Grenoble", "Dijon", "Angers", "Nîmes", "Villeurbanne", "Clermont-Ferrand", "Aix-en-Provence", "Brest", "Tours", "Amiens", "Limoges", "Annecy", "Perpignan", "Metz", "Besançon", "Orléans", "Rouen", "Mulhouse", "Caen", "Nancy", "Argenteuil", "Roubaix", "Tourcoing", "Avignon", "Poitiers", "Pau", "Calais", "Cannes", "Antibes", "Colmar", "Bayonne", "Quimper", "Vannes", "Lorient", "Chambéry", "Valence", "Troyes", "Niort", "Chartres", "Laval", "Belfort", "Évreux", "London", "Manchester", "Bristol", "Leeds", "Glasgow", "Edinburgh", "Dublin", "Brussels", "Geneva", "Montreal"]
+NAMES = ["Sophie", "Julie", "Camille", "Léa", "Manon", "Chloé", "Emma", "Sarah", "Laura", "Marie", "Nathalie", "Isabelle", "Sandrine", "Céline", "Audrey", "Pauline", "Claire", "Inès", "Nadia", "Fatima", "Amina", "Yasmine", "Thomas", "Nicolas", "Julien", "Maxime", "Kevin", "Alexandre", "Antoine", "Romain", "Pierre", "Paul", "Jean", "Marc", "Olivier", "Sébastien", "David", "Mehdi", "Karim", "Yann", "Loïc", "Hugo", "Lucas", "Théo", "Mathieu", "Vincent", "Florian", "Jérôme", "Bruno", "Patrick", "Eric", "Steve", "Mike", "James", "Emily", "Jack", "Olivia", "Harry", "Amelia", "George", "Grace", "Oscar", "Chloe", "Charlie", "Ruby"]
+FR_WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+EN_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+FR_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+FR_COLOURS = ["noir", "blanc", "gris", "bleu", "rouge", "vert", "beige", "marron", "rose", "jaune"]
+EN_COLOURS = ["black", "white", "grey", "blue", "red", "green", "beige", "brown", "pink", "yellow"]
 
-FR_POS_ADJ = """aimable souriant compétent patient disponible efficace sympathique professionnel
-réactif attentionné agréable chaleureux serviable courtois rapide arrangeant""".split()
-FR_NEG_ADJ = """désagréable froid incompétent pressé absent lent méprisant débordé sec distant
-impoli agacé injoignable expéditif""".split()
-EN_POS_ADJ = """friendly polite helpful patient knowledgeable efficient cheerful professional
-responsive attentive pleasant warm courteous quick accommodating""".split()
-EN_NEG_ADJ = """rude cold clueless rushed absent slow dismissive overwhelmed curt distant
-impolite annoyed unreachable abrupt""".split()
-FR_ADV = "vraiment très plutôt assez franchement particulièrement extrêmement super".split()
-EN_ADV = "really very quite rather honestly particularly extremely super".split()
+FR_POS_ADJ = ["aimable", "souriant", "compétent", "patient", "disponible", "efficace", "sympathique", "professionnel", "réactif", "attentionné", "agréable", "chaleureux", "serviable", "courtois", "rapide", "arrangeant"]
+FR_NEG_ADJ = ["désagréable", "froid", "incompétent", "pressé", "absent", "lent", "méprisant", "débordé", "sec", "distant", "impoli", "agacé", "injoignable", "expéditif"]
+EN_POS_ADJ = ["friendly", "polite", "helpful", "patient", "knowledgeable", "efficient", "cheerful", "professional", "responsive", "attentive", "pleasant", "warm", "courteous", "quick", "accommodating"]
+EN_NEG_ADJ = ["rude", "cold", "clueless", "rushed", "absent", "slow", "dismissive", "overwhelmed", "curt", "distant", "impolite", "annoyed", "unreachable", "abrupt"]
+FR_ADV = ["vraiment", "très", "plutôt", "assez", "franchement", "particulièrement", "extrêmement", "super"]
+EN_ADV = ["really", "very", "quite", "rather", "honestly", "particularly", "extremely", "super"]
 FR_STAFF = ["le vendeur", "la vendeuse", "le conseiller", "la conseillère", "le livreur",
             "la caissière", "le technicien", "le responsable", "le gérant", "l'hôtesse",
             "le serveur", "la serveuse", "le réceptionniste", "l'équipe", "le service client",

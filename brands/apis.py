@@ -1,5 +1,5 @@
-from django.http import Http404
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -20,6 +20,7 @@ from brands.services import (
     verify_brand_claim,
 )
 from config.errors import PermissionDeniedError
+from config.requests import authenticated_user
 
 
 class PlaceOutputSerializer(serializers.ModelSerializer):
@@ -33,8 +34,15 @@ class BrandOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Brand
-        fields = ("id", "slug", "name", "domain", "domain_verified_at", "description",
-                  "place_count")
+        fields = (
+            "id",
+            "slug",
+            "name",
+            "domain",
+            "domain_verified_at",
+            "description",
+            "place_count",
+        )
 
 
 class BrandDetailOutputSerializer(serializers.ModelSerializer):
@@ -98,7 +106,9 @@ class BrandClaimRequestApi(APIView):
         brand = get_brand(slug=slug)
         if brand is None:
             raise Http404
-        claim = request_brand_claim(user=request.user, brand=brand, **s.validated_data)
+        claim = request_brand_claim(
+            user=authenticated_user(request), brand=brand, **s.validated_data
+        )
         return Response(ClaimOutputSerializer(claim).data, status=status.HTTP_201_CREATED)
 
 
@@ -111,7 +121,7 @@ class BrandClaimListApi(ListAPIView):
     def get_queryset(self) -> QuerySet[DomainClaim]:
         if getattr(self, "swagger_fake_view", False):
             return DomainClaim.objects.none()
-        if not self.request.user.is_operator:
+        if not authenticated_user(self.request).is_operator:
             raise PermissionDeniedError("Only operators see pending claims.")
         return list_pending_claims()
 
@@ -126,7 +136,9 @@ class BrandClaimVerifyApi(APIView):
     def post(self, request: Request) -> Response:
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        membership = verify_brand_claim(token=s.validated_data["token"], user=request.user)
+        membership = verify_brand_claim(
+            token=s.validated_data["token"], user=authenticated_user(request)
+        )
         return Response(MembershipOutputSerializer(membership).data)
 
 
@@ -135,7 +147,7 @@ class BrandClaimApproveApi(APIView):
 
     @extend_schema(request=None, responses=MembershipOutputSerializer)
     def post(self, request: Request, claim_id: int) -> Response:
-        membership = approve_brand_claim(claim_id=claim_id, actor=request.user)
+        membership = approve_brand_claim(claim_id=claim_id, actor=authenticated_user(request))
         return Response(MembershipOutputSerializer(membership).data)
 
 
@@ -144,7 +156,7 @@ class BrandClaimRejectApi(APIView):
 
     @extend_schema(request=None, responses=ClaimOutputSerializer)
     def post(self, request: Request, claim_id: int) -> Response:
-        claim = reject_brand_claim(claim_id=claim_id, actor=request.user)
+        claim = reject_brand_claim(claim_id=claim_id, actor=authenticated_user(request))
         return Response(ClaimOutputSerializer(claim).data)
 
 
@@ -158,6 +170,9 @@ class MembershipRoleChangeApi(APIView):
     def post(self, request: Request, membership_id: int) -> Response:
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        membership = change_membership_role(membership_id=membership_id,
-                                            role=s.validated_data["role"], actor=request.user)
+        membership = change_membership_role(
+            membership_id=membership_id,
+            role=s.validated_data["role"],
+            actor=authenticated_user(request),
+        )
         return Response(MembershipOutputSerializer(membership).data)

@@ -53,8 +53,9 @@ class Membership(models.Model):
         AGENT = "agent", _("agent")
 
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -75,20 +76,25 @@ class DomainClaim(models.Model):
         REJECTED = "rejected", _("rejected by an operator")
 
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="claims")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="brand_claims")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="brand_claims"
+    )
     email = models.EmailField(_("email address on the brand's domain"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["brand", "user"], condition=Q(status="pending"),
-                                    name="one_pending_claim_per_user_brand"),
+            models.UniqueConstraint(
+                fields=["brand", "user"],
+                condition=Q(status="pending"),
+                name="one_pending_claim_per_user_brand",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,12 +12,17 @@ def get_brand(*, slug: str) -> Brand | None:
 
 
 def list_pending_claims() -> QuerySet[DomainClaim]:
-    return (DomainClaim.objects.filter(status=DomainClaim.Status.PENDING)
-            .select_related("brand", "user").order_by("created_at"))
+    return (
+        DomainClaim.objects.filter(status=DomainClaim.Status.PENDING)
+        .select_related("brand", "user")
+        .order_by("created_at")
+    )
 
 
 def list_memberships(*, user_id: int) -> QuerySet[Membership]:
-    return Membership.objects.filter(user_id=user_id).select_related("brand").order_by("brand__name")
+    return (
+        Membership.objects.filter(user_id=user_id).select_related("brand").order_by("brand__name")
+    )
 
 
 def is_brand_member(*, user_id: int, brand_id: int) -> bool:

@@ -9,19 +9,28 @@ from brands.models import DomainClaim
 from brands.services import make_claim_token
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_brand_claim_email_task(*, claim_id: int) -> None:
     """Email the signed link to the address on the brand's domain. Safe to redeliver: the link
     is the same claim, and only the first click counts."""
     claim = DomainClaim.objects.select_related("brand", "user").filter(pk=claim_id).first()
     if claim is None or claim.status != DomainClaim.Status.PENDING:
         return
-    link = settings.SITE_URL + reverse("brands:claim-verify",
-                                       kwargs={"token": make_claim_token(claim=claim)})
+    link = settings.SITE_URL + reverse(
+        "brands:claim-verify", kwargs={"token": make_claim_token(claim=claim)}
+    )
     with translation.override(claim.user.language):
-        context = {"claim": claim, "link": link,
-                   "max_age_days": settings.BRAND_CLAIM_LINK_MAX_AGE.days}
+        context = {
+            "claim": claim,
+            "link": link,
+            "max_age_days": settings.BRAND_CLAIM_LINK_MAX_AGE.days,
+        }
         subject = render_to_string("brands/email/claim_subject.txt", context).strip()
         body = render_to_string("brands/email/claim_body.txt", context)
     send_mail(subject, body, None, [claim.email])

@@ -8,6 +8,7 @@ from brands.forms import ClaimForm
 from brands.selectors import get_brand, list_memberships
 from brands.services import request_brand_claim, verify_brand_claim
 from config.errors import ApplicationError
+from config.requests import authenticated_user
 
 
 @login_required
@@ -18,12 +19,17 @@ def claim_brand(request: HttpRequest, slug: str) -> HttpResponse:
     form = ClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            request_brand_claim(user=request.user, brand=brand, email=form.cleaned_data["email"])
+            request_brand_claim(
+                user=authenticated_user(request), brand=brand, email=form.cleaned_data["email"]
+            )
         except ApplicationError as error:
             form.add_error("email" if error.field else None, str(error.message))
         else:
-            messages.success(request, _("Check the inbox of %(email)s: we sent a confirmation "
-                                        "link.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request,
+                _("Check the inbox of %(email)s: we sent a confirmation link.")
+                % {"email": form.cleaned_data["email"]},
+            )
             return redirect("profile")
     status = 400 if form.errors else 200
     return render(request, "brands/claim.html", {"brand": brand, "form": form}, status=status)
@@ -35,18 +41,20 @@ def verify_claim(request: HttpRequest, token: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            membership = verify_brand_claim(token=token, user=request.user)
+            membership = verify_brand_claim(token=token, user=authenticated_user(request))
         except ApplicationError as exc:
             error = str(exc.message)
         else:
-            messages.success(request, _("You are now a member of %(brand)s.")
-                             % {"brand": membership.brand.name})
+            messages.success(
+                request, _("You are now a member of %(brand)s.") % {"brand": membership.brand.name}
+            )
             return redirect("profile")
-    return render(request, "brands/claim_verify.html", {"error": error},
-                  status=400 if error else 200)
+    return render(
+        request, "brands/claim_verify.html", {"error": error}, status=400 if error else 200
+    )
 
 
 @login_required
 def my_brands(request: HttpRequest) -> HttpResponse:
-    memberships = list_memberships(user_id=request.user.pk)
+    memberships = list_memberships(user_id=authenticated_user(request).pk)
     return render(request, "brands/mine.html", {"memberships": memberships})

@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 
 class ApplicationError(Exception):
     """A business rule refused the operation. `field` names the input it is about, if any."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid"
 
     def __init__(self, message: Any, *, field: str | None = None, code: str | None = None) -> None:
@@ -50,11 +51,13 @@ class RateLimitedError(ApplicationError):
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         key = exc.field or "detail"
-        body: dict[str, Any] = {key: [str(exc.message)] if exc.field else str(exc.message),
-                                "code": exc.code}
+        body: dict[str, Any] = {
+            key: [str(exc.message)] if exc.field else str(exc.message),
+            "code": exc.code,
+        }
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=exceptions.as_serializer_error(exc))
+        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     return exception_handler(exc, context)

@@ -51,5 +51,7 @@ def health(request: HttpRequest) -> JsonResponse:
     # Without a broker there is no point asking for workers.
     checks["worker"] = DOWN if checks["redis"] == DOWN else check_worker()
     healthy = all(value != DOWN for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status=200 if healthy else 503,
+    )

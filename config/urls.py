@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.health import health
+from reviews import views as reviews_views
 
 api_v1 = [
     path("", include("accounts.api_urls")),
@@ -14,7 +14,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", reviews_views.home, name="home"),
     path("health/", health, name="health"),
     path("compte/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),

@@ -43,6 +43,9 @@ class CodeOfConductApi(APIView):
 
     @extend_schema(responses=CodeOfConductOutputSerializer)
     def get(self, request: Request) -> Response:
-        data = {"version": RULESET_VERSION, "rules": list(RULES.values()),
-                "changelog": list(CHANGELOG)}
+        data = {
+            "version": RULESET_VERSION,
+            "rules": list(RULES.values()),
+            "changelog": list(CHANGELOG),
+        }
         return Response(CodeOfConductOutputSerializer(data).data)

@@ -20,11 +20,11 @@ class Submission(models.Model):
 
     kind = models.CharField(max_length=32)
     object_id = models.CharField(max_length=64)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
-    place = models.ForeignKey("brands.Place", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    place = models.ForeignKey(
+        "brands.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     language = models.CharField(max_length=8)
     title = models.CharField(max_length=200, blank=True)
@@ -75,6 +75,9 @@ class TextBand(models.Model):
     class Meta:
         indexes = [models.Index(fields=["key"], name="textband_key_idx")]
 
+    def __str__(self) -> str:
+        return f"band {self.key} of submission {self.submission_id}"
+
 
 class Signal(models.Model):
     """A finding of one automated check on one submission, with its evidence."""
@@ -88,6 +91,9 @@ class Signal(models.Model):
 
     class Meta:
         ordering = ["-score", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.check_name} ({self.score:.2f}) → {self.rule_code}"
 
 
 class Decision(models.Model):
@@ -108,8 +114,9 @@ class Decision(models.Model):
     ruleset_version = models.CharField(max_length=32)
     pipeline_version = models.CharField(max_length=32)
     # None: the automated pipeline decided.
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(blank=True)  # internal, never shown publicly
     decided_at = models.DateTimeField()
 
@@ -117,9 +124,15 @@ class Decision(models.Model):
         ordering = ["id"]
         constraints = [
             # Exactly-once: the pipeline decides a submission once, however often its task runs.
-            models.UniqueConstraint(fields=["submission"], condition=Q(decided_by__isnull=True),
-                                    name="one_pipeline_decision_per_submission"),
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=Q(decided_by__isnull=True),
+                name="one_pipeline_decision_per_submission",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.rule_code} (submission {self.submission_id})"
 
     @property
     def is_automated(self) -> bool:

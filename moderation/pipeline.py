@@ -34,8 +34,9 @@ class Verdict:
 def run_checks(submission: Submission) -> list[Finding]:
     findings: list[Finding] = []
     for content_check in CONTENT_CHECKS:
-        findings += content_check(title=submission.title, text=submission.text,
-                                  language=submission.language)
+        findings += content_check(
+            title=submission.title, text=submission.text, language=submission.language
+        )
     for authenticity_check in AUTHENTICITY_CHECKS:
         findings += authenticity_check(submission)
     applicable = {rule.code for rule in rules_for_kind(submission.kind)}
@@ -57,16 +58,28 @@ def _strongest(findings: list[Finding]) -> Finding:
 
 def decide(findings: list[Finding]) -> Verdict:
     risk = combined_risk(findings)
-    explanation = [f"{f.check} ({f.score:.2f}): {f.evidence}" for f in
-                   sorted(findings, key=lambda f: (-f.score, _RULE_ORDER[f.rule_code]))]
-    breaches = [f for f in findings
-                if get_rule(f.rule_code).automatic and get_rule(f.rule_code).action == Action.REJECT
-                and f.score >= settings.MODERATION_REJECT_THRESHOLD]
+    explanation = [
+        f"{f.check} ({f.score:.2f}): {f.evidence}"
+        for f in sorted(findings, key=lambda f: (-f.score, _RULE_ORDER[f.rule_code]))
+    ]
+    breaches = [
+        f
+        for f in findings
+        if get_rule(f.rule_code).automatic
+        and get_rule(f.rule_code).action == Action.REJECT
+        and f.score >= settings.MODERATION_REJECT_THRESHOLD
+    ]
     if breaches:
-        return Verdict(Decision.Outcome.REJECT, _strongest(breaches).rule_code, risk, findings,
-                       explanation)
+        return Verdict(
+            Decision.Outcome.REJECT, _strongest(breaches).rule_code, risk, findings, explanation
+        )
     doubtful = [f for f in findings if f.score >= settings.MODERATION_HUMAN_THRESHOLD]
     if doubtful or (findings and risk >= settings.MODERATION_HUMAN_THRESHOLD):
-        return Verdict(Decision.Outcome.SEND_TO_HUMAN, _strongest(doubtful or findings).rule_code,
-                       risk, findings, [f"combined risk {risk:.2f}", *explanation])
+        return Verdict(
+            Decision.Outcome.SEND_TO_HUMAN,
+            _strongest(doubtful or findings).rule_code,
+            risk,
+            findings,
+            [f"combined risk {risk:.2f}", *explanation],
+        )
     return Verdict(Decision.Outcome.PUBLISH, "", risk, findings, explanation)

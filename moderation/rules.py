@@ -75,119 +75,233 @@ _FRAUD = "STATEMENT_CATEGORY_SCAMS_AND_FRAUD"
 
 _RULE_LIST = (
     # CONTENT: clear breaches the pipeline rejects on its own
-    Rule("insult", Category.CONTENT, Action.REJECT, True,
-         "Insultes et grossièretés", "Insults and profanity",
-         "Un avis peut être sévère, mais il ne doit contenir ni insulte, ni grossièreté, ni "
-         "attaque personnelle contre quiconque (client, salarié, dirigeant).",
-         "A review may be harsh, but it must not contain insults, profanity or personal attacks "
-         "against anyone (customer, employee, manager).",
-         DsaGround.INCOMPATIBLE, _SPEECH, ("KEYWORD_CYBER_HARASSMENT",)),
-    Rule("hate_speech", Category.CONTENT, Action.REJECT, True,
-         "Propos haineux ou discriminatoires", "Hate speech and discrimination",
-         "Aucun propos visant une personne ou un groupe pour son origine, sa religion, son sexe, "
-         "son orientation sexuelle, son handicap ou toute autre caractéristique protégée.",
-         "No content attacking a person or a group for their origin, religion, sex, sexual "
-         "orientation, disability or any other protected characteristic.",
-         DsaGround.INCOMPATIBLE, _SPEECH, ("KEYWORD_HATE_SPEECH", "KEYWORD_DISCRIMINATION")),
-    Rule("threat", Category.CONTENT, Action.REJECT, True,
-         "Menaces et violence", "Threats and violence",
-         "Aucune menace, appel à la violence ou intimidation envers quiconque.",
-         "No threats, calls to violence or intimidation against anyone.",
-         DsaGround.INCOMPATIBLE, "STATEMENT_CATEGORY_VIOLENCE",
-         ("KEYWORD_INCITEMENT_VIOLENCE_HATRED",)),
-    Rule("personal_data", Category.CONTENT, Action.REJECT, True,
-         "Données personnelles", "Personal data",
-         "Un avis ne doit révéler aucune donnée personnelle : adresse e-mail, numéro de "
-         "téléphone, adresse postale, coordonnées bancaires, nom complet d'un salarié ou d'un "
-         "client. Vous pouvez soumettre un nouvel avis sans ces informations.",
-         "A review must not reveal personal data: email addresses, phone numbers, postal "
-         "addresses, bank details, the full name of an employee or a customer. You may submit a "
-         "new review without them.",
-         DsaGround.INCOMPATIBLE, "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS"),
-    Rule("advertising", Category.CONTENT, Action.REJECT, True,
-         "Liens et publicité", "Links and advertising",
-         "Pas de lien, de code promo, de publicité ni de sollicitation commerciale, pour la "
-         "marque évaluée comme pour une autre.",
-         "No links, promo codes, advertising or commercial solicitation, for the reviewed brand "
-         "or any other.",
-         DsaGround.INCOMPATIBLE, _TC, ("KEYWORD_HIDDEN_ADVERTISEMENT",)),
-    Rule("unintelligible", Category.CONTENT, Action.REJECT, True,
-         "Texte inintelligible", "Unintelligible text",
-         "Le texte doit être lisible et compréhensible : pas de suite de caractères sans sens, "
-         "de répétitions ni de texte entièrement en majuscules ou en symboles.",
-         "The text must be readable and understandable: no meaningless strings of characters, "
-         "repetitions, or text made only of capitals or symbols.",
-         DsaGround.INCOMPATIBLE, _TC),
-    Rule("unsupported_language", Category.CONTENT, Action.REJECT, True,
-         "Langue non prise en charge", "Unsupported language",
-         "Les avis sont publiés en français ou en anglais, les langues que maîtrisent nos "
-         "modérateurs.",
-         "Reviews are published in French or English, the languages our moderators master.",
-         DsaGround.INCOMPATIBLE, _TC, ("KEYWORD_LANGUAGE_REQUIREMENTS",)),
+    Rule(
+        "insult",
+        Category.CONTENT,
+        Action.REJECT,
+        True,
+        "Insultes et grossièretés",
+        "Insults and profanity",
+        "Un avis peut être sévère, mais il ne doit contenir ni insulte, ni grossièreté, ni "
+        "attaque personnelle contre quiconque (client, salarié, dirigeant).",
+        "A review may be harsh, but it must not contain insults, profanity or personal attacks "
+        "against anyone (customer, employee, manager).",
+        DsaGround.INCOMPATIBLE,
+        _SPEECH,
+        ("KEYWORD_CYBER_HARASSMENT",),
+    ),
+    Rule(
+        "hate_speech",
+        Category.CONTENT,
+        Action.REJECT,
+        True,
+        "Propos haineux ou discriminatoires",
+        "Hate speech and discrimination",
+        "Aucun propos visant une personne ou un groupe pour son origine, sa religion, son sexe, "
+        "son orientation sexuelle, son handicap ou toute autre caractéristique protégée.",
+        "No content attacking a person or a group for their origin, religion, sex, sexual "
+        "orientation, disability or any other protected characteristic.",
+        DsaGround.INCOMPATIBLE,
+        _SPEECH,
+        ("KEYWORD_HATE_SPEECH", "KEYWORD_DISCRIMINATION"),
+    ),
+    Rule(
+        "threat",
+        Category.CONTENT,
+        Action.REJECT,
+        True,
+        "Menaces et violence",
+        "Threats and violence",
+        "Aucune menace, appel à la violence ou intimidation envers quiconque.",
+        "No threats, calls to violence or intimidation against anyone.",
+        DsaGround.INCOMPATIBLE,
+        "STATEMENT_CATEGORY_VIOLENCE",
+        ("KEYWORD_INCITEMENT_VIOLENCE_HATRED",),
+    ),
+    Rule(
+        "personal_data",
+        Category.CONTENT,
+        Action.REJECT,
+        True,
+        "Données personnelles",
+        "Personal data",
+        "Un avis ne doit révéler aucune donnée personnelle : adresse e-mail, numéro de "
+        "téléphone, adresse postale, coordonnées bancaires, nom complet d'un salarié ou d'un "
+        "client. Vous pouvez soumettre un nouvel avis sans ces informations.",
+        "A review must not reveal personal data: email addresses, phone numbers, postal "
+        "addresses, bank details, the full name of an employee or a customer. You may submit a "
+        "new review without them.",
+        DsaGround.INCOMPATIBLE,
+        "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS",
+    ),
+    Rule(
+        "advertising",
+        Category.CONTENT,
+        Action.REJECT,
+        True,
+        "Liens et publicité",
+        "Links and advertising",
+        "Pas de lien, de code promo, de publicité ni de sollicitation commerciale, pour la "
+        "marque évaluée comme pour une autre.",
+        "No links, promo codes, advertising or commercial solicitation, for the reviewed brand "
+        "or any other.",
+        DsaGround.INCOMPATIBLE,
+        _TC,
+        ("KEYWORD_HIDDEN_ADVERTISEMENT",),
+    ),
+    Rule(
+        "unintelligible",
+        Category.CONTENT,
+        Action.REJECT,
+        True,
+        "Texte inintelligible",
+        "Unintelligible text",
+        "Le texte doit être lisible et compréhensible : pas de suite de caractères sans sens, "
+        "de répétitions ni de texte entièrement en majuscules ou en symboles.",
+        "The text must be readable and understandable: no meaningless strings of characters, "
+        "repetitions, or text made only of capitals or symbols.",
+        DsaGround.INCOMPATIBLE,
+        _TC,
+    ),
+    Rule(
+        "unsupported_language",
+        Category.CONTENT,
+        Action.REJECT,
+        True,
+        "Langue non prise en charge",
+        "Unsupported language",
+        "Les avis sont publiés en français ou en anglais, les langues que maîtrisent nos "
+        "modérateurs.",
+        "Reviews are published in French or English, the languages our moderators master.",
+        DsaGround.INCOMPATIBLE,
+        _TC,
+        ("KEYWORD_LANGUAGE_REQUIREMENTS",),
+    ),
     # RELEVANCE
-    Rule("off_topic", Category.RELEVANCE, Action.SEND_TO_HUMAN, False,
-         "Hors sujet", "Off topic",
-         "L'avis doit porter sur votre expérience de consommateur avec cette marque, pas sur un "
-         "autre sujet (politique, actualité, une autre entreprise).",
-         "The review must be about your experience as a consumer with this brand, not another "
-         "subject (politics, news, another company).",
-         DsaGround.INCOMPATIBLE, _TC),
-    Rule("no_consumer_experience", Category.RELEVANCE, Action.REJECT, False,
-         "Absence d'expérience de consommation", "No consumer experience",
-         "L'avis doit décrire une expérience réellement vécue par son auteur, à la date "
-         "indiquée. Un avis rédigé sans expérience réelle, sur commande ou par un tiers est "
-         "refusé.",
-         "The review must describe an experience its author actually had, on the stated date. "
-         "A review written without a real experience, to order, or by someone else is rejected.",
-         DsaGround.INCOMPATIBLE, _FRAUD, ("KEYWORD_INAUTHENTIC_USER_REVIEWS",)),
+    Rule(
+        "off_topic",
+        Category.RELEVANCE,
+        Action.SEND_TO_HUMAN,
+        False,
+        "Hors sujet",
+        "Off topic",
+        "L'avis doit porter sur votre expérience de consommateur avec cette marque, pas sur un "
+        "autre sujet (politique, actualité, une autre entreprise).",
+        "The review must be about your experience as a consumer with this brand, not another "
+        "subject (politics, news, another company).",
+        DsaGround.INCOMPATIBLE,
+        _TC,
+    ),
+    Rule(
+        "no_consumer_experience",
+        Category.RELEVANCE,
+        Action.REJECT,
+        False,
+        "Absence d'expérience de consommation",
+        "No consumer experience",
+        "L'avis doit décrire une expérience réellement vécue par son auteur, à la date "
+        "indiquée. Un avis rédigé sans expérience réelle, sur commande ou par un tiers est "
+        "refusé.",
+        "The review must describe an experience its author actually had, on the stated date. "
+        "A review written without a real experience, to order, or by someone else is rejected.",
+        DsaGround.INCOMPATIBLE,
+        _FRAUD,
+        ("KEYWORD_INAUTHENTIC_USER_REVIEWS",),
+    ),
     # AUTHENTICITY: the pipeline only sends to a human; a moderator decides
-    Rule("duplicate_content", Category.AUTHENTICITY, Action.SEND_TO_HUMAN, False,
-         "Contenu copié ou dupliqué", "Copied or duplicated content",
-         "Un avis doit être personnel : un texte copié d'un autre avis, ou publié à l'identique "
-         "par plusieurs comptes, est examiné par un modérateur et refusé s'il n'est pas "
-         "authentique.",
-         "A review must be personal: a text copied from another review, or posted identically "
-         "by several accounts, is examined by a moderator and rejected if not authentic.",
-         DsaGround.INCOMPATIBLE, _FRAUD, ("KEYWORD_INAUTHENTIC_USER_REVIEWS",)),
-    Rule("coordinated_campaign", Category.AUTHENTICITY, Action.SEND_TO_HUMAN, False,
-         "Campagne coordonnée", "Coordinated campaign",
-         "Plusieurs comptes liés (même réseau, même appareil, même période) qui notent la même "
-         "marque dans le même sens sont examinés par un modérateur.",
-         "Several linked accounts (same network, same device, same period) rating the same "
-         "brand the same way are examined by a moderator.",
-         DsaGround.INCOMPATIBLE, _FRAUD,
-         ("KEYWORD_INAUTHENTIC_USER_REVIEWS", "KEYWORD_INAUTHENTIC_ACCOUNTS")),
-    Rule("conflict_of_interest", Category.AUTHENTICITY, Action.SEND_TO_HUMAN, False,
-         "Conflit d'intérêts", "Conflict of interest",
-         "Les dirigeants, salariés et proches d'une marque ne peuvent pas l'évaluer, ni évaluer "
-         "ses concurrents.",
-         "Managers, employees and relatives of a brand may not review it, nor its competitors.",
-         DsaGround.INCOMPATIBLE, _FRAUD, ("KEYWORD_INAUTHENTIC_USER_REVIEWS",)),
-    Rule("undisclosed_incentive", Category.AUTHENTICITY, Action.LABEL, False,
-         "Contrepartie non déclarée", "Undisclosed incentive",
-         "Un avis rédigé en échange d'une contrepartie (cadeau, réduction, paiement) doit le "
-         "déclarer ; il est alors publié avec la mention « avis avec contrepartie ». Une "
-         "contrepartie liée à une note positive est interdite.",
-         "A review written in exchange for something (gift, discount, payment) must say so; it "
-         "is then published labelled \"incentivised review\". An incentive tied to a positive "
-         "rating is forbidden.",
-         DsaGround.INCOMPATIBLE, _TC, ("KEYWORD_HIDDEN_ADVERTISEMENT",)),
+    Rule(
+        "duplicate_content",
+        Category.AUTHENTICITY,
+        Action.SEND_TO_HUMAN,
+        False,
+        "Contenu copié ou dupliqué",
+        "Copied or duplicated content",
+        "Un avis doit être personnel : un texte copié d'un autre avis, ou publié à l'identique "
+        "par plusieurs comptes, est examiné par un modérateur et refusé s'il n'est pas "
+        "authentique.",
+        "A review must be personal: a text copied from another review, or posted identically "
+        "by several accounts, is examined by a moderator and rejected if not authentic.",
+        DsaGround.INCOMPATIBLE,
+        _FRAUD,
+        ("KEYWORD_INAUTHENTIC_USER_REVIEWS",),
+    ),
+    Rule(
+        "coordinated_campaign",
+        Category.AUTHENTICITY,
+        Action.SEND_TO_HUMAN,
+        False,
+        "Campagne coordonnée",
+        "Coordinated campaign",
+        "Plusieurs comptes liés (même réseau, même appareil, même période) qui notent la même "
+        "marque dans le même sens sont examinés par un modérateur.",
+        "Several linked accounts (same network, same device, same period) rating the same "
+        "brand the same way are examined by a moderator.",
+        DsaGround.INCOMPATIBLE,
+        _FRAUD,
+        ("KEYWORD_INAUTHENTIC_USER_REVIEWS", "KEYWORD_INAUTHENTIC_ACCOUNTS"),
+    ),
+    Rule(
+        "conflict_of_interest",
+        Category.AUTHENTICITY,
+        Action.SEND_TO_HUMAN,
+        False,
+        "Conflit d'intérêts",
+        "Conflict of interest",
+        "Les dirigeants, salariés et proches d'une marque ne peuvent pas l'évaluer, ni évaluer "
+        "ses concurrents.",
+        "Managers, employees and relatives of a brand may not review it, nor its competitors.",
+        DsaGround.INCOMPATIBLE,
+        _FRAUD,
+        ("KEYWORD_INAUTHENTIC_USER_REVIEWS",),
+    ),
+    Rule(
+        "undisclosed_incentive",
+        Category.AUTHENTICITY,
+        Action.LABEL,
+        False,
+        "Contrepartie non déclarée",
+        "Undisclosed incentive",
+        "Un avis rédigé en échange d'une contrepartie (cadeau, réduction, paiement) doit le "
+        "déclarer ; il est alors publié avec la mention « avis avec contrepartie ». Une "
+        "contrepartie liée à une note positive est interdite.",
+        "A review written in exchange for something (gift, discount, payment) must say so; it "
+        'is then published labelled "incentivised review". An incentive tied to a positive '
+        "rating is forbidden.",
+        DsaGround.INCOMPATIBLE,
+        _TC,
+        ("KEYWORD_HIDDEN_ADVERTISEMENT",),
+    ),
     # LEGAL: decided by a human only
-    Rule("defamation", Category.LEGAL, Action.REJECT, False,
-         "Diffamation", "Defamation",
-         "Un avis ne doit pas imputer à une personne identifiable un fait précis portant "
-         "atteinte à son honneur sans pouvoir en justifier.",
-         "A review must not accuse an identifiable person of a specific fact that harms their "
-         "reputation without being able to substantiate it.",
-         DsaGround.ILLEGAL, _SPEECH, ("KEYWORD_DEFAMATION",)),
-    Rule("illegal_content", Category.LEGAL, Action.REJECT, False,
-         "Contenu illicite", "Illegal content",
-         "Tout contenu contraire à la loi française ou européenne (contrefaçon, incitation à "
-         "commettre un délit, atteinte à la vie privée...) est retiré.",
-         "Any content contrary to French or EU law (counterfeiting, incitement to an offence, "
-         "invasion of privacy...) is removed.",
-         DsaGround.ILLEGAL, "STATEMENT_CATEGORY_CONSUMER_INFORMATION",
-         ("KEYWORD_VIOLATION_NATIONAL_LAW",)),
+    Rule(
+        "defamation",
+        Category.LEGAL,
+        Action.REJECT,
+        False,
+        "Diffamation",
+        "Defamation",
+        "Un avis ne doit pas imputer à une personne identifiable un fait précis portant "
+        "atteinte à son honneur sans pouvoir en justifier.",
+        "A review must not accuse an identifiable person of a specific fact that harms their "
+        "reputation without being able to substantiate it.",
+        DsaGround.ILLEGAL,
+        _SPEECH,
+        ("KEYWORD_DEFAMATION",),
+    ),
+    Rule(
+        "illegal_content",
+        Category.LEGAL,
+        Action.REJECT,
+        False,
+        "Contenu illicite",
+        "Illegal content",
+        "Tout contenu contraire à la loi française ou européenne (contrefaçon, incitation à "
+        "commettre un délit, atteinte à la vie privée...) est retiré.",
+        "Any content contrary to French or EU law (counterfeiting, incitement to an offence, "
+        "invasion of privacy...) is removed.",
+        DsaGround.ILLEGAL,
+        "STATEMENT_CATEGORY_CONSUMER_INFORMATION",
+        ("KEYWORD_VIOLATION_NATIONAL_LAW",),
+    ),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULE_LIST}

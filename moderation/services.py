@@ -52,17 +52,28 @@ def submit_for_moderation(
     signature = similarity.signature(f"{title} {text}")
     long_enough = len(similarity.words(text)) >= settings.DUPLICATE_MIN_WORDS
     submission = Submission.objects.create(
-        kind=kind, object_id=str(object_id), author=author, brand=brand, place=place,
-        rating=rating, language=language, title=title, text=text, submitted_at=submitted_at,
-        network_hash=network_hash, device_hash=device_hash,
-        incentive_disclosed=incentive_disclosed, author_joined_at=author.date_joined,
+        kind=kind,
+        object_id=str(object_id),
+        author=author,
+        brand=brand,
+        place=place,
+        rating=rating,
+        language=language,
+        title=title,
+        text=text,
+        submitted_at=submitted_at,
+        network_hash=network_hash,
+        device_hash=device_hash,
+        incentive_disclosed=incentive_disclosed,
+        author_joined_at=author.date_joined,
         author_email_domain=author.email_domain,
         minhash=similarity.to_bytes(signature) if long_enough else None,
         enqueued_at=timezone.now(),
     )
     if long_enough:
-        TextBand.objects.bulk_create(TextBand(submission=submission, key=key)
-                                     for key in similarity.band_keys(signature))
+        TextBand.objects.bulk_create(
+            TextBand(submission=submission, key=key) for key in similarity.band_keys(signature)
+        )
     _enqueue_after_commit(submission.pk)
     return submission
 
@@ -80,27 +91,46 @@ def moderate_submission(*, submission_id: int) -> Decision | None:
     Idempotent: the row is locked, and a submission that is no longer pending is left alone, so
     a redelivered task changes nothing. Returns None when there was nothing to do.
     """
-    submission = (Submission.objects.select_for_update(of=("self",))
-                  .select_related("brand").filter(pk=submission_id).first())
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("brand")
+        .filter(pk=submission_id)
+        .first()
+    )
     if submission is None or submission.state != Submission.State.PENDING:
         return None
     verdict = decide(run_checks(submission))
     Signal.objects.bulk_create(
-        Signal(submission=submission, check_name=f.check, rule_code=f.rule_code, score=f.score,
-               evidence=f.evidence, data=f.data) for f in verdict.findings)
+        Signal(
+            submission=submission,
+            check_name=f.check,
+            rule_code=f.rule_code,
+            score=f.score,
+            evidence=f.evidence,
+            data=f.data,
+        )
+        for f in verdict.findings
+    )
     in_review = verdict.outcome == Decision.Outcome.SEND_TO_HUMAN
     return _record_decision(
-        submission, outcome=verdict.outcome, rule_code=verdict.rule_code,
-        risk_score=verdict.risk_score, explanation=verdict.explanation, actor=None,
+        submission,
+        outcome=verdict.outcome,
+        rule_code=verdict.rule_code,
+        risk_score=verdict.risk_score,
+        explanation=verdict.explanation,
+        actor=None,
         to_state=Submission.State.IN_REVIEW if in_review else Submission.State.DECIDED,
-        signals=[{"check": f.check, "rule_code": f.rule_code, "score": f.score,
-                  "evidence": f.evidence} for f in verdict.findings],
+        signals=[
+            {"check": f.check, "rule_code": f.rule_code, "score": f.score, "evidence": f.evidence}
+            for f in verdict.findings
+        ],
     )
 
 
 @transaction.atomic
-def decide_submission(*, submission_id: int, moderator: User, outcome: str, rule_code: str = "",
-                      note: str = "") -> Decision:
+def decide_submission(
+    *, submission_id: int, moderator: User, outcome: str, rule_code: str = "", note: str = ""
+) -> Decision:
     """A moderator decides a submission waiting in the queue, citing a published rule."""
     if not moderator.is_moderator:
         raise PermissionDeniedError("Only moderators decide.")
@@ -114,31 +144,67 @@ def decide_submission(*, submission_id: int, moderator: User, outcome: str, rule
     if outcome != Decision.Outcome.PUBLISH:
         get_rule(rule_code)  # only published rules may be cited
     return _record_decision(
-        submission, outcome=outcome, rule_code=rule_code, risk_score=submission.risk_score or 0,
-        explanation=[], actor=moderator, to_state=Submission.State.DECIDED, note=note, signals=[])
+        submission,
+        outcome=outcome,
+        rule_code=rule_code,
+        risk_score=submission.risk_score or 0,
+        explanation=[],
+        actor=moderator,
+        to_state=Submission.State.DECIDED,
+        note=note,
+        signals=[],
+    )
 
 
-def _record_decision(submission: Submission, *, outcome: str, rule_code: str, risk_score: float,
-                     explanation: list[str], actor: User | None, to_state: str,
-                     signals: list[dict[str, Any]], note: str = "") -> Decision:
+def _record_decision(
+    submission: Submission,
+    *,
+    outcome: str,
+    rule_code: str,
+    risk_score: float,
+    explanation: list[str],
+    actor: User | None,
+    to_state: str,
+    signals: list[dict[str, Any]],
+    note: str = "",
+) -> Decision:
     now = timezone.now()
     decision = Decision.objects.create(
-        submission=submission, outcome=outcome, rule_code=rule_code, risk_score=risk_score,
-        explanation=explanation, ruleset_version=RULESET_VERSION,
-        pipeline_version=PIPELINE_VERSION, decided_by=actor, note=note, decided_at=now)
+        submission=submission,
+        outcome=outcome,
+        rule_code=rule_code,
+        risk_score=risk_score,
+        explanation=explanation,
+        ruleset_version=RULESET_VERSION,
+        pipeline_version=PIPELINE_VERSION,
+        decided_by=actor,
+        note=note,
+        decided_at=now,
+    )
     from_state = submission.state
     submission.state = to_state
     submission.risk_score = risk_score
     submission.decided_at = now if to_state == Submission.State.DECIDED else None
     submission.save(update_fields=["state", "risk_score", "decided_at"])
     record_event(
-        actor=actor, action=AuditEvent.Action.MODERATION_DECIDED, target=submission,
-        from_status=from_state, to_status=to_state, rule_code=rule_code,
-        details={"decision_id": decision.pk, "outcome": outcome, "risk_score": risk_score,
-                 "kind": submission.kind, "object_id": submission.object_id,
-                 "ruleset_version": RULESET_VERSION, "pipeline_version": PIPELINE_VERSION,
-                 "decided_by": "pipeline" if actor is None else "moderator",
-                 "signals": signals})
+        actor=actor,
+        action=AuditEvent.Action.MODERATION_DECIDED,
+        target=submission,
+        from_status=from_state,
+        to_status=to_state,
+        rule_code=rule_code,
+        details={
+            "decision_id": decision.pk,
+            "outcome": outcome,
+            "risk_score": risk_score,
+            "kind": submission.kind,
+            "object_id": submission.object_id,
+            "ruleset_version": RULESET_VERSION,
+            "pipeline_version": PIPELINE_VERSION,
+            "decided_by": "pipeline" if actor is None else "moderator",
+            "signals": signals,
+        },
+    )
     get_kind(submission.kind).apply_decision(object_id=submission.object_id, decision=decision)
     return decision
 
@@ -148,9 +214,13 @@ def sweep_undecided_submissions(*, now: datetime | None = None) -> int:
     a worker that died, a broker that was down). Returns how many were re-enqueued."""
     now = now or timezone.now()
     stale = Q(state=Submission.State.PENDING) & (
-        Q(enqueued_at__lt=now - settings.MODERATION_SWEEP_AFTER) | Q(enqueued_at__isnull=True))
-    ids = list(Submission.objects.filter(stale).order_by("submitted_at", "pk")
-               .values_list("pk", flat=True)[:1000])
+        Q(enqueued_at__lt=now - settings.MODERATION_SWEEP_AFTER) | Q(enqueued_at__isnull=True)
+    )
+    ids = list(
+        Submission.objects.filter(stale)
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)[:1000]
+    )
     if ids:
         Submission.objects.filter(pk__in=ids).update(enqueued_at=now, attempts=F("attempts") + 1)
         from moderation.tasks import moderate_submission_task

@@ -30,12 +30,13 @@ def words(text: str) -> list[str]:
 def shingles(tokens: list[str]) -> list[bytes]:
     if len(tokens) < 3:
         return [t.encode() for t in tokens]
-    return [" ".join(tokens[i:i + 3]).encode() for i in range(len(tokens) - 2)]
+    return [" ".join(tokens[i : i + 3]).encode() for i in range(len(tokens) - 2)]
 
 
 def signature(text: str) -> np.ndarray:
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_TEMPLATE.permutations,
-                      scheme=_TEMPLATE.scheme)
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=_SEED, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
+    )
     minhash.update_batch(shingles(words(text)))
     return minhash.hashvalues.astype(np.uint64)
 
@@ -44,7 +45,7 @@ def to_bytes(sig: np.ndarray) -> bytes:
     return sig.astype("<u8").tobytes()
 
 
-def from_bytes(data: bytes) -> np.ndarray:
+def from_bytes(data: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(bytes(data), dtype="<u8")
 
 
@@ -52,7 +53,7 @@ def band_keys(sig: np.ndarray) -> list[int]:
     """One signed 64-bit key per band (fits a BigIntegerField)."""
     keys = []
     for band in range(BANDS):
-        chunk = sig[band * ROWS:(band + 1) * ROWS].astype("<u8").tobytes()
+        chunk = sig[band * ROWS : (band + 1) * ROWS].astype("<u8").tobytes()
         digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
         keys.append(int.from_bytes(digest, "little", signed=True))
     return keys

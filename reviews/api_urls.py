@@ -5,8 +5,14 @@ from reviews import apis
 urlpatterns = [
     path("reviews/", apis.ReviewListSubmitApi.as_view(), name="api-reviews"),
     path("reviews/mine/", apis.MyReviewListApi.as_view(), name="api-my-reviews"),
-    path("reviews/<int:review_id>/withdraw/", apis.ReviewWithdrawApi.as_view(),
-         name="api-review-withdraw"),
-    path("reviews/<int:review_id>/helpful/", apis.ReviewHelpfulVoteApi.as_view(),
-         name="api-review-helpful"),
+    path(
+        "reviews/<int:review_id>/withdraw/",
+        apis.ReviewWithdrawApi.as_view(),
+        name="api-review-withdraw",
+    ),
+    path(
+        "reviews/<int:review_id>/helpful/",
+        apis.ReviewHelpfulVoteApi.as_view(),
+        name="api-review-helpful",
+    ),
 ]

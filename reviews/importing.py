@@ -63,8 +63,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def parse_row(row: dict[str, Any]) -> dict[str, Any]:
     if "__error__" in row:
         raise BadRow(row["__error__"])
-    clean = {key: (str(value).strip() if value is not None else "") for key, value in row.items()
-             if key}
+    clean = {
+        key: (str(value).strip() if value is not None else "") for key, value in row.items() if key
+    }
     missing = [name for name in REQUIRED if not clean.get(name)]
     if missing:
         raise BadRow(f"missing {', '.join(missing)}")
@@ -91,14 +92,21 @@ def parse_row(row: dict[str, Any]) -> dict[str, Any]:
     channel = clean.get("channel") or Review.Channel.OTHER
     if channel not in Review.Channel.values:
         raise BadRow(f"unknown channel {channel!r}")
-    return {**clean, "rating": rating, "submitted_at": submitted_at,
-            "experience_date": experience_date, "channel": channel,
-            "verified": clean.get("verified", "").lower() in ("1", "true", "yes", "oui")}
+    return {
+        **clean,
+        "rating": rating,
+        "submitted_at": submitted_at,
+        "experience_date": experience_date,
+        "channel": channel,
+        "verified": clean.get("verified", "").lower() in ("1", "true", "yes", "oui"),
+    }
 
 
 def _brand(name: str) -> Brand:
-    brand = Brand.objects.filter(slug=slugify(name)).first() or Brand.objects.filter(
-        name__iexact=name).first()
+    brand = (
+        Brand.objects.filter(slug=slugify(name)).first()
+        or Brand.objects.filter(name__iexact=name).first()
+    )
     return brand or create_brand(name=name, actor=None)
 
 
@@ -117,10 +125,18 @@ def _author(row: dict[str, Any]) -> User:
         return user
     email_domain = row.get("author_email", "").rsplit("@", 1)[-1].lower()
     # The real address is not kept (data minimisation); its domain is, for the conflict check.
-    email = (f"author-{key}@{email_domain}.{IMPORTED_EMAIL_DOMAIN}" if email_domain
-             else f"author-{key}@{IMPORTED_EMAIL_DOMAIN}")
-    user = User(email=email, pseudonym=f"Client-{key[:8]}", is_imported=True,
-                date_joined=row["submitted_at"], email_verified_at=None)
+    email = (
+        f"author-{key}@{email_domain}.{IMPORTED_EMAIL_DOMAIN}"
+        if email_domain
+        else f"author-{key}@{IMPORTED_EMAIL_DOMAIN}"
+    )
+    user = User(
+        email=email,
+        pseudonym=f"Client-{key[:8]}",
+        is_imported=True,
+        date_joined=row["submitted_at"],
+        email_verified_at=None,
+    )
     user.set_unusable_password()
     user.save()
     return user
@@ -133,15 +149,27 @@ def import_row(row: dict[str, Any]) -> Review | None:
     with transaction.atomic():
         brand = _brand(row["brand"])
         return submit_review(
-            author=_author(row), brand=brand, place=_place(brand, row.get("place", "")),
-            channel=row["channel"], rating=row["rating"], title=row.get("title") or "—",
-            text=row["text"], language=row.get("language", ""),
-            experience_date=row["experience_date"], attested=True,
-            client_ip=row.get("client_ip"), user_agent=row.get("user_agent"),
-            submitted_at=row["submitted_at"], external_id=row["external_id"],
-            verification=(Review.Verification.INVITATION if row["verified"]
-                          else Review.Verification.SELF_DECLARED),
-            imported=True)
+            author=_author(row),
+            brand=brand,
+            place=_place(brand, row.get("place", "")),
+            channel=row["channel"],
+            rating=row["rating"],
+            title=row.get("title") or "—",
+            text=row["text"],
+            language=row.get("language", ""),
+            experience_date=row["experience_date"],
+            attested=True,
+            client_ip=row.get("client_ip"),
+            user_agent=row.get("user_agent"),
+            submitted_at=row["submitted_at"],
+            external_id=row["external_id"],
+            verification=(
+                Review.Verification.INVITATION
+                if row["verified"]
+                else Review.Verification.SELF_DECLARED
+            ),
+            imported=True,
+        )
 
 
 def import_file(path: Path, *, progress: Any = None) -> ImportReport:

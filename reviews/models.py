@@ -7,9 +7,21 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 # Fields fixed at submission: nobody, not even the site, changes them afterwards (NF-MOD-5).
-IMMUTABLE_FIELDS = ("author_id", "brand_id", "place_id", "channel", "rating", "title", "text",
-                    "language", "experience_date", "submitted_at", "recommend_score",
-                    "incentive_received", "incentive_description")
+IMMUTABLE_FIELDS = (
+    "author_id",
+    "brand_id",
+    "place_id",
+    "channel",
+    "rating",
+    "title",
+    "text",
+    "language",
+    "experience_date",
+    "submitted_at",
+    "recommend_score",
+    "incentive_received",
+    "incentive_description",
+)
 
 
 class ImmutableReviewError(Exception):
@@ -19,7 +31,8 @@ class ImmutableReviewError(Exception):
 class ReviewQuerySet(models.QuerySet["Review"]):
     def update(self, **kwargs: Any) -> int:
         changed = {name.removesuffix("_id") for name in kwargs} & {
-            name.removesuffix("_id") for name in IMMUTABLE_FIELDS}
+            name.removesuffix("_id") for name in IMMUTABLE_FIELDS
+        }
         if changed:
             raise ImmutableReviewError(f"A review's {', '.join(sorted(changed))} never change")
         return super().update(**kwargs)
@@ -47,11 +60,13 @@ class Review(models.Model):
         INVITATION = "invitation", _("verified review — invited after a purchase")
         DOCUMENT = "document", _("verified review — proof of purchase provided")
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="reviews")
-    place = models.ForeignKey("brands.Place", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="reviews")
+    place = models.ForeignKey(
+        "brands.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     rating = models.PositiveSmallIntegerField(_("rating"))
     title = models.CharField(_("title"), max_length=120)
@@ -62,8 +77,9 @@ class Review(models.Model):
     recommend_score = models.PositiveSmallIntegerField(null=True, blank=True)
     incentive_received = models.BooleanField(default=False)
     incentive_description = models.CharField(max_length=200, blank=True)
-    verification = models.CharField(max_length=16, choices=Verification.choices,
-                                    default=Verification.SELF_DECLARED)
+    verification = models.CharField(
+        max_length=16, choices=Verification.choices, default=Verification.SELF_DECLARED
+    )
     # Kept for moderation only, never shown: keyed hashes of the client network and device.
     network_hash = models.CharField(max_length=64, blank=True)
     device_hash = models.CharField(max_length=64, blank=True)
@@ -89,12 +105,14 @@ class Review(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5),
-                                   name="rating_between_1_and_5"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="rating_between_1_and_5"
+            ),
             models.CheckConstraint(
                 condition=Q(recommend_score__isnull=True)
                 | Q(recommend_score__gte=0, recommend_score__lte=10),
-                name="recommend_between_0_and_10"),
+                name="recommend_between_0_and_10",
+            ),
         ]
         indexes = [
             models.Index(fields=["brand", "status", "published_at"], name="review_brand_pub_idx"),
@@ -103,27 +121,29 @@ class Review(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(
-                name="immutable_content", operation=pgtrigger.Update,
+                name="immutable_content",
+                operation=pgtrigger.Update,
                 condition=pgtrigger.AnyChange(
-                    "author", "brand", "place", "channel", "rating", "title", "text",
-                    "language", "experience_date", "submitted_at", "recommend_score",
-                    "incentive_received", "incentive_description")),
+                    "author",
+                    "brand",
+                    "place",
+                    "channel",
+                    "rating",
+                    "title",
+                    "text",
+                    "language",
+                    "experience_date",
+                    "submitted_at",
+                    "recommend_score",
+                    "incentive_received",
+                    "incentive_description",
+                ),
+            ),
             pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.rating}★ {self.title}"
-
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> "Review":
-        instance = super().from_db(db, field_names, values)
-        instance._remember_content()
-        return instance
-
-    def _remember_content(self) -> None:
-        # Only what is loaded: reading a deferred field would query (and recurse through here).
-        self._stored_content = {name: self.__dict__[name] for name in IMMUTABLE_FIELDS
-                                if name in self.__dict__}
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Refuses any change of content (NF-MOD-5); status fields change through services."""
@@ -139,6 +159,18 @@ class Review(models.Model):
         super().refresh_from_db(*args, **kwargs)
         self._remember_content()
 
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> "Review":
+        instance = super().from_db(db, field_names, values)
+        instance._remember_content()
+        return instance
+
+    def _remember_content(self) -> None:
+        # Only what is loaded: reading a deferred field would query (and recurse through here).
+        self._stored_content = {
+            name: self.__dict__[name] for name in IMMUTABLE_FIELDS if name in self.__dict__
+        }
+
     @property
     def is_verified(self) -> bool:
         """Only an invitation or an accepted document earns the badge (FR-17)."""
@@ -151,10 +183,17 @@ class Review(models.Model):
 
 # The status machine (DESIGN.md). Appeals (rejected/removed -> published) come with them.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    Review.Status.SUBMITTED: frozenset({Review.Status.PUBLISHED, Review.Status.REJECTED,
-                                        Review.Status.IN_REVIEW, Review.Status.WITHDRAWN}),
-    Review.Status.IN_REVIEW: frozenset({Review.Status.PUBLISHED, Review.Status.REJECTED,
-                                        Review.Status.WITHDRAWN}),
+    Review.Status.SUBMITTED: frozenset(
+        {
+            Review.Status.PUBLISHED,
+            Review.Status.REJECTED,
+            Review.Status.IN_REVIEW,
+            Review.Status.WITHDRAWN,
+        }
+    ),
+    Review.Status.IN_REVIEW: frozenset(
+        {Review.Status.PUBLISHED, Review.Status.REJECTED, Review.Status.WITHDRAWN}
+    ),
     Review.Status.PUBLISHED: frozenset({Review.Status.WITHDRAWN, Review.Status.REMOVED}),
     Review.Status.REJECTED: frozenset({Review.Status.PUBLISHED}),
     Review.Status.REMOVED: frozenset({Review.Status.PUBLISHED}),
@@ -167,10 +206,13 @@ LIVE_STATUSES = (Review.Status.SUBMITTED, Review.Status.IN_REVIEW, Review.Status
 
 class HelpfulVote(models.Model):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="helpful_votes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["review", "user"],
-                                               name="one_helpful_vote_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="one_helpful_vote_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} found review {self.review_id} helpful"

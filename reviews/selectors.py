@@ -12,11 +12,12 @@ def list_published_reviews(*, brand_id: int | None = None) -> QuerySet[Review]:
 
 
 def list_reviews_of_author(*, author_id: int) -> QuerySet[Review]:
-    return (Review.objects.filter(author_id=author_id).select_related("brand", "place")
-            .order_by("-submitted_at", "-pk"))
+    return (
+        Review.objects.filter(author_id=author_id)
+        .select_related("brand", "place")
+        .order_by("-submitted_at", "-pk")
+    )
 
 
 def get_review(*, review_id: int) -> Review | None:
     return Review.objects.select_related("author", "brand", "place").filter(pk=review_id).first()
-
-

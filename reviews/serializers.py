@@ -15,9 +15,24 @@ class PublicReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ("id", "brand", "place", "author", "channel", "rating", "title", "text",
-                  "language", "experience_date", "published_at", "verified", "verification",
-                  "incentivised", "incentive_description", "helpful_count")
+        fields = (
+            "id",
+            "brand",
+            "place",
+            "author",
+            "channel",
+            "rating",
+            "title",
+            "text",
+            "language",
+            "experience_date",
+            "published_at",
+            "verified",
+            "verification",
+            "incentivised",
+            "incentive_description",
+            "helpful_count",
+        )
 
 
 class MyReviewSerializer(serializers.ModelSerializer):
@@ -30,11 +45,29 @@ class MyReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ("id", "brand", "place", "channel", "rating", "title", "text", "language",
-                  "experience_date", "status", "rule_code", "decided_by", "submitted_at",
-                  "decision_due_by", "decided_at", "published_at", "withdrawn_at",
-                  "recommend_score", "incentive_received", "incentive_description",
-                  "helpful_count")
+        fields = (
+            "id",
+            "brand",
+            "place",
+            "channel",
+            "rating",
+            "title",
+            "text",
+            "language",
+            "experience_date",
+            "status",
+            "rule_code",
+            "decided_by",
+            "submitted_at",
+            "decision_due_by",
+            "decided_at",
+            "published_at",
+            "withdrawn_at",
+            "recommend_score",
+            "incentive_received",
+            "incentive_description",
+            "helpful_count",
+        )
 
     def get_decided_by(self, review: Review) -> str:
         if review.decided_at is None:
@@ -43,4 +76,5 @@ class MyReviewSerializer(serializers.ModelSerializer):
 
     def get_decision_due_by(self, review: Review) -> str:
         return serializers.DateTimeField().to_representation(
-            review.submitted_at + settings.REVIEW_DECISION_MAX_DELAY)
+            review.submitted_at + settings.REVIEW_DECISION_MAX_DELAY
+        )

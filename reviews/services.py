@@ -50,10 +50,15 @@ class InvalidTransition(ConflictError):
 def normalise_text(value: str, *, field: str) -> str:
     """Unicode NFC, Windows line ends folded; control characters are refused, not dropped."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in _ALLOWED_CONTROL
-           for ch in value):
-        raise ApplicationError(_("This text contains invisible control characters."),
-                               field=field, code="control_characters")
+    if any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in _ALLOWED_CONTROL
+        for ch in value
+    ):
+        raise ApplicationError(
+            _("This text contains invisible control characters."),
+            field=field,
+            code="control_characters",
+        )
     return value.strip()
 
 
@@ -99,19 +104,27 @@ def submit_review(
     now = submitted_at or timezone.now()
     title = normalise_text(title, field="title")
     text = normalise_text(text, field="text")
-    _validate_content(rating=rating, title=title, text=text, channel=channel,
-                      recommend_score=recommend_score, attested=attested)
+    _validate_content(
+        rating=rating,
+        title=title,
+        text=text,
+        channel=channel,
+        recommend_score=recommend_score,
+        attested=attested,
+    )
     _validate_experience_date(experience_date, now=now)
     if place is not None and place.brand_id != brand.pk:
         raise ApplicationError(_("This place does not belong to this brand."), field="place")
     incentive_description = incentive_description.strip()
     if incentive_received and not incentive_description:
-        raise ApplicationError(_("Please say what you received for this review."),
-                               field="incentive_description")
+        raise ApplicationError(
+            _("Please say what you received for this review."), field="incentive_description"
+        )
     if is_brand_member(user_id=author.pk, brand_id=brand.pk):
         raise PermissionDeniedError(
             _("Members of a brand cannot review it (conflict of interest)."),
-            code="conflict_of_interest")
+            code="conflict_of_interest",
+        )
     language = language or detect_language(f"{title}\n{text}")[0]
     net = network_hash_of(client_ip)
     # Serialise one author's submissions, so two at once cannot both pass the checks below.
@@ -122,29 +135,60 @@ def submit_review(
     try:
         with transaction.atomic():
             review = Review.objects.create(
-                author=author, brand=brand, place=place, channel=channel, rating=rating,
-                title=title, text=text, language=language, experience_date=experience_date,
-                experience_attested_at=now, recommend_score=recommend_score,
+                author=author,
+                brand=brand,
+                place=place,
+                channel=channel,
+                rating=rating,
+                title=title,
+                text=text,
+                language=language,
+                experience_date=experience_date,
+                experience_attested_at=now,
+                recommend_score=recommend_score,
                 incentive_received=incentive_received,
                 incentive_description=incentive_description if incentive_received else "",
-                verification=verification, network_hash=net,
-                device_hash=device_hash_of(user_agent), external_id=external_id,
-                submitted_at=now)
+                verification=verification,
+                network_hash=net,
+                device_hash=device_hash_of(user_agent),
+                external_id=external_id,
+                submitted_at=now,
+            )
     except IntegrityError:
-        raise ConflictError(_("A review with this external id already exists."),
-                            code="duplicate_external_id") from None
-    record_event(actor=author, action=AuditEvent.Action.REVIEW_SUBMITTED, target=review,
-                 to_status=review.status,
-                 details={"brand_id": brand.pk, "place_id": place.pk if place else None,
-                          "rating": rating, "language": language,
-                          "content_sha256": content_hash(rating=rating, title=title, text=text),
-                          "experience_date": experience_date.isoformat(),
-                          "submitted_at": now.isoformat(), "imported": imported})
+        raise ConflictError(
+            _("A review with this external id already exists."), code="duplicate_external_id"
+        ) from None
+    record_event(
+        actor=author,
+        action=AuditEvent.Action.REVIEW_SUBMITTED,
+        target=review,
+        to_status=review.status,
+        details={
+            "brand_id": brand.pk,
+            "place_id": place.pk if place else None,
+            "rating": rating,
+            "language": language,
+            "content_sha256": content_hash(rating=rating, title=title, text=text),
+            "experience_date": experience_date.isoformat(),
+            "submitted_at": now.isoformat(),
+            "imported": imported,
+        },
+    )
     submit_for_moderation(
-        kind="review", object_id=str(review.pk), author=author, brand=brand, place=place,
-        rating=rating, language=language, title=title, text=text, submitted_at=now,
-        network_hash=review.network_hash, device_hash=review.device_hash,
-        incentive_disclosed=incentive_received)
+        kind="review",
+        object_id=str(review.pk),
+        author=author,
+        brand=brand,
+        place=place,
+        rating=rating,
+        language=language,
+        title=title,
+        text=text,
+        submitted_at=now,
+        network_hash=review.network_hash,
+        device_hash=review.device_hash,
+        incentive_disclosed=incentive_received,
+    )
     return review
 
 
@@ -160,11 +204,15 @@ def device_hash_of(user_agent: str | None) -> str:
     return device_hash(user_agent)
 
 
-def _validate_content(*, rating: int, title: str, text: str, channel: str,
-                      recommend_score: int | None, attested: bool) -> None:
+def _validate_content(
+    *, rating: int, title: str, text: str, channel: str, recommend_score: int | None, attested: bool
+) -> None:
     if not attested:
-        raise ApplicationError(_("Please confirm that this review reflects your own experience."),
-                               field="attested", code="not_attested")
+        raise ApplicationError(
+            _("Please confirm that this review reflects your own experience."),
+            field="attested",
+            code="not_attested",
+        )
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ApplicationError(_("The rating must be between 1 and 5."), field="rating")
     if recommend_score is not None and not 0 <= recommend_score <= 10:
@@ -174,49 +222,76 @@ def _validate_content(*, rating: int, title: str, text: str, channel: str,
     if not title:
         raise ApplicationError(_("Please give your review a title."), field="title")
     if len(title) > settings.REVIEW_TITLE_MAX_LENGTH:
-        raise ApplicationError(_("The title is too long (%(max)d characters at most).")
-                               % {"max": settings.REVIEW_TITLE_MAX_LENGTH}, field="title")
+        raise ApplicationError(
+            _("The title is too long (%(max)d characters at most).")
+            % {"max": settings.REVIEW_TITLE_MAX_LENGTH},
+            field="title",
+        )
     if len(text) < settings.REVIEW_TEXT_MIN_LENGTH:
-        raise ApplicationError(_("Please describe your experience in %(min)d characters at least.")
-                               % {"min": settings.REVIEW_TEXT_MIN_LENGTH}, field="text")
+        raise ApplicationError(
+            _("Please describe your experience in %(min)d characters at least.")
+            % {"min": settings.REVIEW_TEXT_MIN_LENGTH},
+            field="text",
+        )
     if len(text) > settings.REVIEW_TEXT_MAX_LENGTH:
-        raise ApplicationError(_("The review is too long (%(max)d characters at most).")
-                               % {"max": settings.REVIEW_TEXT_MAX_LENGTH}, field="text")
+        raise ApplicationError(
+            _("The review is too long (%(max)d characters at most).")
+            % {"max": settings.REVIEW_TEXT_MAX_LENGTH},
+            field="text",
+        )
 
 
 def _validate_experience_date(experience_date: date, *, now: datetime) -> None:
     today = timezone.localtime(now).date()
     if experience_date > today:
-        raise ApplicationError(_("The date of the experience cannot be in the future."),
-                               field="experience_date", code="future")
+        raise ApplicationError(
+            _("The date of the experience cannot be in the future."),
+            field="experience_date",
+            code="future",
+        )
     if experience_date < today - settings.REVIEW_EXPERIENCE_MAX_AGE:
         raise ApplicationError(
             _("The experience is too old to be reviewed (%(days)d days at most).")
             % {"days": settings.REVIEW_EXPERIENCE_MAX_AGE.days},
-            field="experience_date", code="too_old")
+            field="experience_date",
+            code="too_old",
+        )
 
 
-def _check_one_live_review(*, author: User, brand: Brand, place: Place | None,
-                           now: datetime) -> None:
-    live = Review.objects.filter(author=author, brand=brand, place=place,
-                                 status__in=LIVE_STATUSES,
-                                 submitted_at__gt=now - settings.REVIEW_ONE_PER_WINDOW)
+def _check_one_live_review(
+    *, author: User, brand: Brand, place: Place | None, now: datetime
+) -> None:
+    live = Review.objects.filter(
+        author=author,
+        brand=brand,
+        place=place,
+        status__in=LIVE_STATUSES,
+        submitted_at__gt=now - settings.REVIEW_ONE_PER_WINDOW,
+    )
     if live.exists():
         raise ConflictError(
-            _("You already have a review of this brand and place. Withdraw it to write a new "
-              "one."), code="already_reviewed")
+            _("You already have a review of this brand and place. Withdraw it to write a new one."),
+            code="already_reviewed",
+        )
 
 
 def _check_rate_limits(*, author: User, network: str, now: datetime) -> None:
     count, period = settings.REVIEW_RATE_LIMIT_ACCOUNT
     if Review.objects.filter(author=author, submitted_at__gt=now - period).count() >= count:
-        raise RateLimitedError(_("You have submitted many reviews recently. Please try again "
-                                 "later."), code="rate_limited_account")
+        raise RateLimitedError(
+            _("You have submitted many reviews recently. Please try again later."),
+            code="rate_limited_account",
+        )
     count, period = settings.REVIEW_RATE_LIMIT_NETWORK
-    if network and Review.objects.filter(network_hash=network,
-                                         submitted_at__gt=now - period).count() >= count:
-        raise RateLimitedError(_("Many reviews were submitted from your network recently. "
-                                 "Please try again later."), code="rate_limited_network")
+    if (
+        network
+        and Review.objects.filter(network_hash=network, submitted_at__gt=now - period).count()
+        >= count
+    ):
+        raise RateLimitedError(
+            _("Many reviews were submitted from your network recently. Please try again later."),
+            code="rate_limited_network",
+        )
 
 
 def _lock(review_id: int) -> Review:
@@ -226,14 +301,29 @@ def _lock(review_id: int) -> Review:
     return review
 
 
-def _transition(review: Review, *, to: str, actor: User | None, rule_code: str = "",
-                details: dict[str, Any] | None = None, fields: tuple[str, ...] = ()) -> None:
+def _transition(
+    review: Review,
+    *,
+    to: str,
+    actor: User | None,
+    rule_code: str = "",
+    details: dict[str, Any] | None = None,
+    fields: tuple[str, ...] = (),
+) -> None:
     if to not in ALLOWED_TRANSITIONS[review.status]:
-        raise InvalidTransition(_("This review can no longer change from “%(from)s” to "
-                                  "“%(to)s”.") % {"from": review.status, "to": to})
-    record_event(actor=actor, action=AuditEvent.Action.REVIEW_STATUS_CHANGED, target=review,
-                 from_status=review.status, to_status=to, rule_code=rule_code,
-                 details=details or {})
+        raise InvalidTransition(
+            _("This review can no longer change from “%(from)s” to “%(to)s”.")
+            % {"from": review.status, "to": to}
+        )
+    record_event(
+        actor=actor,
+        action=AuditEvent.Action.REVIEW_STATUS_CHANGED,
+        target=review,
+        from_status=review.status,
+        to_status=to,
+        rule_code=rule_code,
+        details=details or {},
+    )
     review.status = to
     review.save(update_fields=["status", "updated_at", *fields])
 
@@ -241,11 +331,13 @@ def _transition(review: Review, *, to: str, actor: User | None, rule_code: str =
 def apply_moderation_decision(*, review_id: int, decision: Decision) -> Review:
     """Called by the moderation engine (through ReviewHandler), inside its transaction."""
     review = _lock(review_id)
-    outcome = decision.outcome
-    to = {Decision.Outcome.PUBLISH: Review.Status.PUBLISHED,
-          Decision.Outcome.LABEL: Review.Status.PUBLISHED,
-          Decision.Outcome.REJECT: Review.Status.REJECTED,
-          Decision.Outcome.SEND_TO_HUMAN: Review.Status.IN_REVIEW}[outcome]
+    outcome = Decision.Outcome(decision.outcome)
+    to = {
+        Decision.Outcome.PUBLISH: Review.Status.PUBLISHED,
+        Decision.Outcome.LABEL: Review.Status.PUBLISHED,
+        Decision.Outcome.REJECT: Review.Status.REJECTED,
+        Decision.Outcome.SEND_TO_HUMAN: Review.Status.IN_REVIEW,
+    }[outcome]
     if review.status == Review.Status.WITHDRAWN:
         return review  # withdrawn while being moderated: the author's choice stands
     now = decision.decided_at
@@ -260,16 +352,25 @@ def apply_moderation_decision(*, review_id: int, decision: Decision) -> Review:
         review.published_at = now
         review.labelled_incentivised = outcome == Decision.Outcome.LABEL
         fields += ["published_at", "labelled_incentivised"]
-    _transition(review, to=to, actor=decision.decided_by, rule_code=decision.rule_code,
-                details={"decision_id": decision.pk, "outcome": outcome,
-                         "decided_by": "moderator" if decision.decided_by_id else "pipeline",
-                         "ruleset_version": decision.ruleset_version},
-                fields=tuple(fields))
+    _transition(
+        review,
+        to=to,
+        actor=decision.decided_by,
+        rule_code=decision.rule_code,
+        details={
+            "decision_id": decision.pk,
+            "outcome": outcome,
+            "decided_by": "moderator" if decision.decided_by_id else "pipeline",
+            "ruleset_version": decision.ruleset_version,
+        },
+        fields=tuple(fields),
+    )
     if to != Review.Status.IN_REVIEW and not review.author.is_imported:
         from reviews.tasks import notify_review_decision_task
 
-        transaction.on_commit(partial(notify_review_decision_task.delay, review_id=review.pk,
-                                      decision_id=decision.pk))
+        transaction.on_commit(
+            partial(notify_review_decision_task.delay, review_id=review.pk, decision_id=decision.pk)
+        )
     return review
 
 
@@ -297,8 +398,9 @@ def vote_review_helpful(*, review_id: int, user: User) -> Review:
         with transaction.atomic():
             HelpfulVote.objects.create(review=review, user=user)
     except IntegrityError:
-        raise ConflictError(_("You already found this review helpful."),
-                            code="already_voted") from None
+        raise ConflictError(
+            _("You already found this review helpful."), code="already_voted"
+        ) from None
     Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
     record_event(actor=user, action=AuditEvent.Action.REVIEW_VOTED_HELPFUL, target=review)
     review.refresh_from_db(fields=["helpful_count"])

@@ -11,8 +11,13 @@ from reviews.models import Review
 from reviews.services import mark_author_notified
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,),
-             retry_backoff=True, max_retries=8)
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=8,
+)
 def notify_review_decision_task(*, review_id: int, decision_id: int) -> None:
     """Email the author the outcome; when rejected, the rule, its explanation and how to appeal
     (FR-4, NF-MOD-7). Sent once per decision, however often the task is delivered."""
@@ -23,7 +28,9 @@ def notify_review_decision_task(*, review_id: int, decision_id: int) -> None:
     rule = RULES.get(decision.rule_code)
     with translation.override(review.author.language):
         context = {
-            "review": review, "decision": decision, "rule": rule,
+            "review": review,
+            "decision": decision,
+            "rule": rule,
             "rule_title": rule.title(review.author.language) if rule else "",
             "rule_explanation": rule.explanation(review.author.language) if rule else "",
             "automated": decision.is_automated,

@@ -35,14 +35,24 @@ def requirement_ids() -> dict[str, str]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--conformance-report", default=None,
-                     help="write the requirement coverage report to this path and exit")
+    parser.addoption(
+        "--conformance-report",
+        default=None,
+        help="write the requirement coverage report to this path and exit",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     known = requirement_ids()
-    unknown = sorted({rid for item in items for mark in item.iter_markers("req")
-                      for rid in mark.args if rid not in known})
+    unknown = sorted(
+        {
+            rid
+            for item in items
+            for mark in item.iter_markers("req")
+            for rid in mark.args
+            if rid not in known
+        }
+    )
     if unknown:
         raise pytest.UsageError(f"Unknown requirement IDs in @pytest.mark.req: {unknown}")
     path = config.getoption("--conformance-report")
@@ -64,11 +74,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def missing_service(name: str) -> str:
-    if name == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if (
+        name == "postgres"
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if name in ("redis", "worker") and not os.environ.get("REDIS_URL"):
         return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0"
-    if name == "worker" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if (
+        name == "worker"
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
         return "a real worker process shares the database: needs PostgreSQL (DATABASE_URL)"
     if name == "browser" and not shutil.which("chromium"):
         return "needs Debian's chromium (apt-get install chromium)"
@@ -106,15 +122,38 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """
     email_dir = tmp_path_factory.mktemp("worker-mail")
     database = settings.DATABASES["default"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "VOIX_CELERY_EAGER": "0", "VOIX_TEST_EMAIL_DIR": str(email_dir),
-           "DATABASE_URL": (f"postgres://{database['USER']}@{database['HOST']}:"
-                            f"{database['PORT']}/{database['NAME']}")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "VOIX_CELERY_EAGER": "0",
+        "VOIX_TEST_EMAIL_DIR": str(email_dir),
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:"
+            f"{database['PORT']}/{database['NAME']}"
+        ),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--app", "config", "worker", "--loglevel", "WARNING",
-         "--queues", "moderation,notifications,webhooks", "--concurrency", "1",
-         "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "--app",
+            "config",
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--queues",
+            "moderation,notifications,webhooks",
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     from config.celery_app import app
 
     deadline = time.monotonic() + 60

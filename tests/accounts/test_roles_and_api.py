@@ -31,7 +31,11 @@ def test_operator_makes_a_customer_moderator_and_it_is_audited(api, operator, cu
     assert (customer.role, customer.is_staff) == ("moderator", False)
     event = AuditEvent.objects.get(action=AuditEvent.Action.USER_ROLE_CHANGED)
     assert (event.actor_id, event.object_id, event.from_status, event.to_status) == (
-        operator.pk, str(customer.pk), "customer", "moderator")
+        operator.pk,
+        str(customer.pk),
+        "customer",
+        "moderator",
+    )
 
 
 def test_operator_role_makes_the_user_staff(api, operator, customer):
@@ -58,11 +62,14 @@ def test_role_change_needs_authentication(api, customer):
     assert response.status_code in (401, 403)
 
 
-@pytest.mark.parametrize(("user_id", "payload", "status"), [
-    (999_999, {"role": "moderator"}, 404),
-    (None, {"role": "king"}, 400),
-    (None, {}, 400),
-])
+@pytest.mark.parametrize(
+    ("user_id", "payload", "status"),
+    [
+        (999_999, {"role": "moderator"}, 404),
+        (None, {"role": "king"}, 400),
+        (None, {}, 400),
+    ],
+)
 def test_bad_role_changes_get_a_clear_error(api, operator, customer, user_id, payload, status):
     api.force_authenticate(operator)
     response = api.post(reverse("api-user-role", args=[user_id or customer.pk]), payload)
@@ -75,8 +82,9 @@ def test_operator_sets_the_languages_a_moderator_masters(api, operator, moderato
     # given
     api.force_authenticate(operator)
     # when
-    response = api.post(reverse("api-user-languages", args=[moderator.pk]),
-                        {"languages": ["fr"]}, format="json")
+    response = api.post(
+        reverse("api-user-languages", args=[moderator.pk]), {"languages": ["fr"]}, format="json"
+    )
     # then
     assert response.status_code == 200
     moderator.refresh_from_db()
@@ -87,8 +95,11 @@ def test_operator_sets_the_languages_a_moderator_masters(api, operator, moderato
 
 def test_unsupported_moderation_language_is_refused(api, operator, moderator):
     api.force_authenticate(operator)
-    response = api.post(reverse("api-user-languages", args=[moderator.pk]),
-                        {"languages": ["fr", "xx"]}, format="json")
+    response = api.post(
+        reverse("api-user-languages", args=[moderator.pk]),
+        {"languages": ["fr", "xx"]},
+        format="json",
+    )
     assert response.status_code == 400
     assert "xx" in str(response.json()["languages"])
     moderator.refresh_from_db()
@@ -96,8 +107,9 @@ def test_unsupported_moderation_language_is_refused(api, operator, moderator):
 
 
 def test_token_for_a_verified_account(api, customer):
-    response = api.post(reverse("api-token"),
-                        {"email": customer.email, "password": "correct-horse-battery"})
+    response = api.post(
+        reverse("api-token"), {"email": customer.email, "password": "correct-horse-battery"}
+    )
     assert response.status_code == 200
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     me = api.get(reverse("api-me"))
@@ -105,8 +117,9 @@ def test_token_for_a_verified_account(api, customer):
 
 
 def test_no_token_before_the_email_is_verified(api, unverified_user):
-    response = api.post(reverse("api-token"),
-                        {"email": unverified_user.email, "password": "correct-horse-battery"})
+    response = api.post(
+        reverse("api-token"), {"email": unverified_user.email, "password": "correct-horse-battery"}
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "email_not_verified"
 
@@ -117,8 +130,10 @@ def test_wrong_password_gets_no_token(api, customer):
 
 
 def test_token_endpoint_is_throttled(api, customer):
-    statuses = [api.post(reverse("api-token"), {"email": customer.email, "password": "x"})
-                .status_code for _ in range(11)]
+    statuses = [
+        api.post(reverse("api-token"), {"email": customer.email, "password": "x"}).status_code
+        for _ in range(11)
+    ]
     assert statuses[:10] == [400] * 10
     assert statuses[10] == 429
 

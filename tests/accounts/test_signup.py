@@ -6,8 +6,12 @@ from django.urls import reverse
 from accounts.models import User
 from audit.models import AuditEvent
 
-SIGNUP = {"email": "lea@example.org", "pseudonym": "Léa_75", "password1": "un-mot-de-passe-long",
-          "password2": "un-mot-de-passe-long"}
+SIGNUP = {
+    "email": "lea@example.org",
+    "pseudonym": "Léa_75",
+    "password1": "un-mot-de-passe-long",
+    "password2": "un-mot-de-passe-long",
+}
 
 
 def _confirmation_path(body: str) -> str:
@@ -15,8 +19,9 @@ def _confirmation_path(body: str) -> str:
 
 
 @pytest.mark.req("NF-COL-2", "NF-COL-3")
-def test_signup_creates_an_unverified_account_and_sends_a_verification_email(client, db,
-                                                                              mailoutbox):
+def test_signup_creates_an_unverified_account_and_sends_a_verification_email(
+    client, db, mailoutbox
+):
     # when
     response = client.post(reverse("account_signup"), SIGNUP)
     # then
@@ -37,13 +42,16 @@ def test_signup_uses_the_visitors_language_as_interface_language(client, db):
     assert User.objects.get(email="lea@example.org").language == "en"
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("pseudonym", "camille"),          # taken, whatever the case
-    ("pseudonym", "x"),                # too short
-    ("pseudonym", "moi@example.org"),  # an email address is not a pseudonym
-    ("email", "not-an-email"),
-    ("password2", "something-else-entirely"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("pseudonym", "camille"),  # taken, whatever the case
+        ("pseudonym", "x"),  # too short
+        ("pseudonym", "moi@example.org"),  # an email address is not a pseudonym
+        ("email", "not-an-email"),
+        ("password2", "something-else-entirely"),
+    ],
+)
 def test_invalid_signup_shows_the_field_error_and_creates_nothing(client, customer, field, value):
     # given: customer "Camille" exists
     users_before = User.objects.count()
@@ -84,8 +92,9 @@ def test_login_is_refused_until_the_email_is_verified(client, db):
     client.post(reverse("account_signup"), SIGNUP)
     client.logout()
     # when
-    response = client.post(reverse("account_login"),
-                           {"login": SIGNUP["email"], "password": SIGNUP["password1"]})
+    response = client.post(
+        reverse("account_login"), {"login": SIGNUP["email"], "password": SIGNUP["password1"]}
+    )
     # then
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
@@ -97,8 +106,9 @@ def test_repeated_failed_logins_are_throttled(client, customer):
     for _ in range(5):
         client.post(reverse("account_login"), {"login": customer.email, "password": "wrong"})
     # when: even the right password is refused for a while
-    response = client.post(reverse("account_login"),
-                           {"login": customer.email, "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("account_login"), {"login": customer.email, "password": "correct-horse-battery"}
+    )
     # then
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session

@@ -68,8 +68,9 @@ def test_verify_audit_trail_names_the_first_tampered_event(db):
     brand = BrandFactory()
     events = [_record(brand, details={"n": n}) for n in range(3)]
     with transaction.atomic():
-        _tamper("UPDATE audit_auditevent SET details = %s WHERE id = %s",
-                ['{"n": 99}', events[1].pk])
+        _tamper(
+            "UPDATE audit_auditevent SET details = %s WHERE id = %s", ['{"n": 99}', events[1].pk]
+        )
     # when / then
     with pytest.raises(CommandError, match=f"broken at event #{events[1].pk}: hash does not match"):
         call_command("verify_audit_trail")
@@ -91,23 +92,35 @@ def test_two_events_can_never_chain_onto_the_same_predecessor(db):
     brand = BrandFactory()
     first = _record(brand)
     # when: a forged second child of the first event
-    forged = AuditEvent(action=AuditEvent.Action.BRAND_CREATED, object_type="brands.brand",
-                        object_id="1", created_at=first.created_at, prev_hash="", hash="x" * 64)
+    forged = AuditEvent(
+        action=AuditEvent.Action.BRAND_CREATED,
+        object_type="brands.brand",
+        object_id="1",
+        created_at=first.created_at,
+        prev_hash="",
+        hash="x" * 64,
+    )
     # then
     with pytest.raises(IntegrityError), transaction.atomic():
         forged.save()
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_auditevent SET rule_code = 'forged' WHERE id = %s",
-    "DELETE FROM audit_auditevent WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET rule_code = 'forged' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ],
+)
 def test_postgres_trigger_refuses_update_and_delete(db, statement):
     # given
     event = _record(BrandFactory())
     # when / then
-    with pytest.raises(Exception, match="Cannot update or delete"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(Exception, match="Cannot update or delete"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).rule_code == ""

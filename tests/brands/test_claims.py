@@ -33,8 +33,9 @@ def _token_from(mail) -> str:
     return re.search(r"/marques/revendication/([^/\s]+)/", mail.body).group(1)
 
 
-def test_claim_sends_a_signed_link_to_the_address_on_the_brands_domain(claim, customer, brand,
-                                                                       mailoutbox):
+def test_claim_sends_a_signed_link_to_the_address_on_the_brands_domain(
+    claim, customer, brand, mailoutbox
+):
     # when
     response, callbacks = claim(customer, brand, "Camille@Dupain.fr")
     # then
@@ -43,8 +44,11 @@ def test_claim_sends_a_signed_link_to_the_address_on_the_brands_domain(claim, cu
     stored = DomainClaim.objects.get()
     assert (stored.user, stored.email, stored.status) == (customer, "camille@dupain.fr", "pending")
     event = AuditEvent.objects.get(action=AuditEvent.Action.BRAND_CLAIM_REQUESTED)
-    assert (event.actor_id, event.object_id, event.to_status) == (customer.pk, str(stored.pk),
-                                                                   "pending")
+    assert (event.actor_id, event.object_id, event.to_status) == (
+        customer.pk,
+        str(stored.pk),
+        "pending",
+    )
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["camille@dupain.fr"]
     assert "Boulangerie Dupain" in mailoutbox[0].subject
@@ -89,8 +93,9 @@ def test_an_expired_link_is_refused(api, claim, customer, brand, mailoutbox):
     claim(customer, brand)
     # when: three days later (links live two)
     with time_machine.travel("2099-01-01", tick=False):
-        response = api.post(reverse("api-brand-claim-verify"),
-                            {"token": _token_from(mailoutbox[0])})
+        response = api.post(
+            reverse("api-brand-claim-verify"), {"token": _token_from(mailoutbox[0])}
+        )
     # then
     assert response.status_code == 400
     assert response.json()["code"] == "expired"
@@ -114,11 +119,14 @@ def test_a_link_works_once(api, claim, customer, brand, mailoutbox):
     assert Membership.objects.count() == 1
 
 
-@pytest.mark.parametrize(("email", "code"), [
-    ("camille@gmail.com", "wrong_domain"),
-    ("camille@notdupain.fr", "wrong_domain"),
-    ("camille@dupain.fr.evil.com", "wrong_domain"),
-])
+@pytest.mark.parametrize(
+    ("email", "code"),
+    [
+        ("camille@gmail.com", "wrong_domain"),
+        ("camille@notdupain.fr", "wrong_domain"),
+        ("camille@dupain.fr.evil.com", "wrong_domain"),
+    ],
+)
 def test_an_address_off_the_domain_is_refused(api, customer, brand, mailoutbox, email, code):
     api.force_authenticate(customer)
     response = api.post(reverse("api-brand-claim", args=[brand.slug]), {"email": email})
@@ -130,8 +138,9 @@ def test_an_address_off_the_domain_is_refused(api, customer, brand, mailoutbox, 
 
 def test_a_subdomain_address_proves_the_domain(api, customer, brand):
     api.force_authenticate(customer)
-    response = api.post(reverse("api-brand-claim", args=[brand.slug]),
-                        {"email": "camille@paris.dupain.fr"})
+    response = api.post(
+        reverse("api-brand-claim", args=[brand.slug]), {"email": "camille@paris.dupain.fr"}
+    )
     assert response.status_code == 201
 
 
@@ -171,8 +180,11 @@ def test_operator_approves_a_claim(api, customer, brand, operator):
     assert response.status_code == 200
     assert Membership.objects.get(brand=brand, user=customer).role == "owner"
     event = AuditEvent.objects.get(action=AuditEvent.Action.BRAND_CLAIM_APPROVED)
-    assert (event.actor_id, event.from_status, event.to_status) == (operator.pk, "pending",
-                                                                     "approved")
+    assert (event.actor_id, event.from_status, event.to_status) == (
+        operator.pk,
+        "pending",
+        "approved",
+    )
 
 
 def test_operator_rejects_a_claim(api, customer, brand, operator):
@@ -185,8 +197,7 @@ def test_operator_rejects_a_claim(api, customer, brand, operator):
 
 
 @pytest.mark.parametrize("actor_fixture", ["customer", "moderator", "brand_owner"])
-def test_only_operators_approve_or_list_claims(request, api, brand, unverified_user,
-                                               actor_fixture):
+def test_only_operators_approve_or_list_claims(request, api, brand, unverified_user, actor_fixture):
     claim = DomainClaim.objects.create(brand=brand, user=unverified_user, email="u@dupain.fr")
     api.force_authenticate(request.getfixturevalue(actor_fixture))
     assert api.post(reverse("api-brand-claim-approve", args=[claim.pk])).status_code == 403
@@ -213,8 +224,11 @@ def test_owner_promotes_an_agent(api, brand, brand_owner):
     agent.refresh_from_db()
     assert agent.role == "manager"
     event = AuditEvent.objects.get(action=AuditEvent.Action.MEMBERSHIP_ROLE_CHANGED)
-    assert (event.actor_id, event.from_status, event.to_status) == (brand_owner.pk, "agent",
-                                                                     "manager")
+    assert (event.actor_id, event.from_status, event.to_status) == (
+        brand_owner.pk,
+        "agent",
+        "manager",
+    )
 
 
 def test_agents_and_other_brands_owners_cannot_change_roles(api, brand, brand_agent):
@@ -244,13 +258,15 @@ def test_claim_page_shows_errors_in_the_form(client, customer, brand):
     assert not DomainClaim.objects.exists()
 
 
-def test_claim_by_web_then_confirm_by_web(client, customer, brand, mailoutbox,
-                                         django_capture_on_commit_callbacks):
+def test_claim_by_web_then_confirm_by_web(
+    client, customer, brand, mailoutbox, django_capture_on_commit_callbacks
+):
     # given
     client.force_login(customer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("brands:claim", args=[brand.slug]),
-                               {"email": "camille@dupain.fr"})
+        response = client.post(
+            reverse("brands:claim", args=[brand.slug]), {"email": "camille@dupain.fr"}
+        )
     assert response.status_code == 302
     token = _token_from(mailoutbox[0])
     # when: opening the link changes nothing; the button does
@@ -276,8 +292,9 @@ def test_brand_list_and_detail_are_public(client, brand, place):
     assert client.get(reverse("api-brand-detail", args=["nope"])).status_code == 404
 
 
-def test_brand_list_query_count_does_not_grow_with_brands(client, django_assert_num_queries,
-                                                          brand, place):
+def test_brand_list_query_count_does_not_grow_with_brands(
+    client, django_assert_num_queries, brand, place
+):
     from tests.factories import BrandFactory, PlaceFactory
 
     for _ in range(5):

@@ -25,13 +25,21 @@ def test_debug_is_off_unless_set(monkeypatch):
 
 def test_production_settings_pass_the_deploy_check():
     # given: a production environment as an operator would set it
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-           "DJANGO_ALLOWED_HOSTS": "voix.example"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "voix.example",
+    }
     # when
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy",
-                             "--fail-level", "WARNING"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     # then
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -58,7 +66,8 @@ def test_language_switch_saves_the_users_choice(client, customer):
     # when
     response = client.post("/compte/langue/", {"language": "en", "next": "/compte/profil/"})
     # then
-    assert response.status_code == 302 and response.url == "/compte/profil/"
+    assert response.status_code == 302
+    assert response.url == "/compte/profil/"
     customer.refresh_from_db()
     assert customer.language == "en"
     assert '<html lang="en">' in client.get("/").content.decode()
@@ -100,7 +109,7 @@ def test_api_schema_and_docs_are_served_locally(client, db):
 def test_apps_import_only_the_layers_below_them(module):
     """DESIGN.md: reviews -> moderation -> brands -> accounts -> audit, never upwards."""
     layers = ["audit", "accounts", "brands", "moderation", "reviews"]
-    forbidden = layers[layers.index(module) + 1:]
+    forbidden = layers[layers.index(module) + 1 :]
     offenders = []
     for path in (ROOT / module).rglob("*.py"):
         for number, line in enumerate(path.read_text().splitlines(), 1):

@@ -10,15 +10,17 @@ from tests.factories import BrandFactory, UserFactory
 
 
 @pytest.mark.worker
-def test_a_real_worker_sends_the_claim_email_through_redis(transactional_db, real_broker,
-                                                           celery_worker_process):
+def test_a_real_worker_sends_the_claim_email_through_redis(
+    transactional_db, real_broker, celery_worker_process
+):
     # given
     brand = BrandFactory(name="Vélos Rapides", domain="velosrapides.fr")
     api = APIClient()
     api.force_authenticate(UserFactory())
     # when: the request commits and enqueues the email task on Redis
-    response = api.post(reverse("api-brand-claim", args=[brand.slug]),
-                        {"email": "atelier@velosrapides.fr"})
+    response = api.post(
+        reverse("api-brand-claim", args=[brand.slug]), {"email": "atelier@velosrapides.fr"}
+    )
     # then: the worker process picked it up and sent the email
     assert response.status_code == 201
     emails = wait_until(celery_worker_process.emails)
@@ -29,8 +31,9 @@ def test_a_real_worker_sends_the_claim_email_through_redis(transactional_db, rea
 
 
 @pytest.mark.worker
-def test_health_sees_the_worker(transactional_db, real_broker, celery_worker_process, client,
-                                settings):
+def test_health_sees_the_worker(
+    transactional_db, real_broker, celery_worker_process, client, settings
+):
     settings.REDIS_URL = os.environ["REDIS_URL"]
     response = client.get("/health/")
     assert response.status_code == 200

@@ -28,8 +28,10 @@ def fake_kind():
     _handlers.pop("fake", None)
 
 
-TEXT = ("Livraison rapide et produit conforme à la description, emballage soigné. "
-        "Le service client a répondu en une heure à ma question sur la garantie.")
+TEXT = (
+    "Livraison rapide et produit conforme à la description, emballage soigné. "
+    "Le service client a répondu en une heure à ma question sur la garantie."
+)
 
 
 @pytest.fixture
@@ -37,11 +39,20 @@ def submission(fake_kind, brand, customer):
     """Hand the engine a fake-kind submission; returns a function taking overrides."""
 
     def make(**overrides):
-        fields = {"kind": "fake", "object_id": str(next(_ids)), "author": customer,
-                  "brand": brand, "place": None, "rating": 4, "language": "fr",
-                  "title": "Bonne expérience", "text": TEXT,
-                  "submitted_at": timezone.now() - datetime.timedelta(minutes=1),
-                  "network_hash": "", "device_hash": ""}
+        fields = {
+            "kind": "fake",
+            "object_id": str(next(_ids)),
+            "author": customer,
+            "brand": brand,
+            "place": None,
+            "rating": 4,
+            "language": "fr",
+            "title": "Bonne expérience",
+            "text": TEXT,
+            "submitted_at": timezone.now() - datetime.timedelta(minutes=1),
+            "network_hash": "",
+            "device_hash": "",
+        }
         fields.update(overrides)
         return submit_for_moderation(**fields)
 

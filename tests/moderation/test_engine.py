@@ -21,22 +21,29 @@ def test_a_clean_submission_is_published(submission, fake_kind):
     decision = moderate_submission(submission_id=sub.pk)
     # then
     assert (decision.outcome, decision.rule_code, decision.decided_by) == ("publish", "", None)
-    assert (decision.ruleset_version, decision.pipeline_version) == (RULESET_VERSION,
-                                                                     pipeline.PIPELINE_VERSION)
+    assert (decision.ruleset_version, decision.pipeline_version) == (
+        RULESET_VERSION,
+        pipeline.PIPELINE_VERSION,
+    )
     assert fake_kind.applied == [(sub.object_id, "publish", "")]
     sub.refresh_from_db()
     assert (sub.state, sub.decided_at is not None) == ("decided", True)
     event = AuditEvent.objects.get(action=AuditEvent.Action.MODERATION_DECIDED)
     assert (event.object_type, event.object_id, event.to_status) == (
-        "moderation.submission", str(sub.pk), "decided")
+        "moderation.submission",
+        str(sub.pk),
+        "decided",
+    )
     assert event.details["decided_by"] == "pipeline"
     assert event.details["decision_id"] == decision.pk
     assert event.details["ruleset_version"] == RULESET_VERSION
 
 
 def test_a_clear_content_breach_is_rejected_with_its_rule(submission, fake_kind):
-    sub = submission(text="Écrivez-moi à jean.dupont@example.com pour un remboursement, "
-                          "le vendeur ne répond jamais à mes messages.")
+    sub = submission(
+        text="Écrivez-moi à jean.dupont@example.com pour un remboursement, "
+        "le vendeur ne répond jamais à mes messages."
+    )
     decision = moderate_submission(submission_id=sub.pk)
     assert (decision.outcome, decision.rule_code) == ("reject", "personal_data")
     signal = Signal.objects.get(submission=sub, rule_code="personal_data")
@@ -63,9 +70,18 @@ def test_an_unknown_kind_is_refused_before_anything_is_stored(brand, customer):
     from moderation.services import submit_for_moderation
 
     with pytest.raises(LookupError):
-        submit_for_moderation(kind="nobody", object_id="1", author=customer, brand=brand,
-                              place=None, rating=5, language="fr", title="t", text="x" * 40,
-                              submitted_at=timezone.now())
+        submit_for_moderation(
+            kind="nobody",
+            object_id="1",
+            author=customer,
+            brand=brand,
+            place=None,
+            rating=5,
+            language="fr",
+            title="t",
+            text="x" * 40,
+            submitted_at=timezone.now(),
+        )
     assert not Submission.objects.exists()
 
 
@@ -73,7 +89,8 @@ def test_the_sweeper_reenqueues_forgotten_submissions(submission, fake_kind, set
     # given: a submission whose task was lost three minutes ago, and a fresh one
     old = submission()
     Submission.objects.filter(pk=old.pk).update(
-        enqueued_at=timezone.now() - datetime.timedelta(minutes=3))
+        enqueued_at=timezone.now() - datetime.timedelta(minutes=3)
+    )
     fresh = submission()
     # when (tasks run eagerly in tests)
     count = sweep_undecided_submissions()
@@ -92,11 +109,14 @@ def test_no_branch_of_the_pipeline_reads_the_rating():
 
 
 @pytest.mark.req("NF-MOD-3")
-@pytest.mark.parametrize("text", [
-    "Livraison rapide et produit conforme, emballage soigné, service client joignable.",
-    "Appelez le 06 12 34 56 78 pour tout savoir sur cette boutique et ses horaires.",
-    "Visitez www.promo-discount.example pour des réductions, code promo SAVE20 !",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Livraison rapide et produit conforme, emballage soigné, service client joignable.",
+        "Appelez le 06 12 34 56 78 pour tout savoir sur cette boutique et ses horaires.",
+        "Visitez www.promo-discount.example pour des réductions, code promo SAVE20 !",
+    ],
+)
 def test_both_ends_of_the_scale_get_the_same_decision(submission, text):
     def decide_alone(rating):
         """Each on the same store: rolled back, so neither sees the other as a duplicate."""
@@ -116,8 +136,9 @@ def test_published_rules_equal_the_rules_that_can_be_cited(client, db):
     check_source = inspect.getsource(content) + inspect.getsource(authenticity)
     cited_by_checks = {code for code in RULES if f'"{code}"' in check_source}
     # when
-    published_api = {rule["code"] for rule in client.get(reverse("api-code-of-conduct"))
-                     .json()["rules"]}
+    published_api = {
+        rule["code"] for rule in client.get(reverse("api-code-of-conduct")).json()["rules"]
+    }
     page = client.get(reverse("code-of-conduct")).content.decode()
     # then
     assert published_api == set(RULES)
@@ -134,8 +155,12 @@ def test_a_moderator_can_only_cite_a_published_rule(submission, moderator, fake_
     sub = submission(author=UserFactory(), network_hash="n", device_hash="d")
     Submission.objects.filter(pk=sub.pk).update(state="in_review")
     with pytest.raises(KeyError):
-        decide_submission(submission_id=sub.pk, moderator=moderator, outcome="reject",
-                          rule_code="because_i_said_so")
+        decide_submission(
+            submission_id=sub.pk,
+            moderator=moderator,
+            outcome="reject",
+            rule_code="because_i_said_so",
+        )
     assert not Decision.objects.filter(submission=sub).exists()
 
 

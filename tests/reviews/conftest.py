@@ -5,17 +5,28 @@ from django.utils import timezone
 
 from reviews.services import submit_review
 
-CLEAN_TEXT = ("Accueil chaleureux, pain encore tiède et croissants croustillants. "
-              "J'y retourne chaque samedi matin avec plaisir.")
+CLEAN_TEXT = (
+    "Accueil chaleureux, pain encore tiède et croissants croustillants. "
+    "J'y retourne chaque samedi matin avec plaisir."
+)
 
 
 @pytest.fixture
 def review_input(brand, place):
     """A valid review of the brand, as the form or API would pass it."""
-    return {"brand": brand, "place": place, "channel": "in_store", "rating": 4,
-            "title": "Très bonne boulangerie", "text": CLEAN_TEXT, "language": "fr",
-            "experience_date": timezone.localdate() - datetime.timedelta(days=3),
-            "attested": True, "client_ip": "203.0.113.7", "user_agent": "Mozilla/5.0 Test"}
+    return {
+        "brand": brand,
+        "place": place,
+        "channel": "in_store",
+        "rating": 4,
+        "title": "Très bonne boulangerie",
+        "text": CLEAN_TEXT,
+        "language": "fr",
+        "experience_date": timezone.localdate() - datetime.timedelta(days=3),
+        "attested": True,
+        "client_ip": "203.0.113.7",
+        "user_agent": "Mozilla/5.0 Test",
+    }
 
 
 @pytest.fixture

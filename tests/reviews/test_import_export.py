@@ -7,19 +7,22 @@ from accounts.models import User
 from moderation.models import Submission
 from reviews.models import Review
 
-HEADER = ("external_id,brand,place,author_external_id,author_email,rating,title,text,language,"
-          "experience_date,submitted_at,client_ip,user_agent,channel,verified\n")
+HEADER = (
+    "external_id,brand,place,author_external_id,author_email,rating,title,text,language,"
+    "experience_date,submitted_at,client_ip,user_agent,channel,verified\n"
+)
 GOOD = [
     'ext-1,Boulangerie Dupain,Dupain Bastille,a-1,alice@example.org,5,Parfait,"Pain croustillant, '
     'accueil souriant, je recommande cette boulangerie.",fr,2026-03-01,2026-03-02T10:00:00Z,'
     "203.0.113.1,Mozilla,in_store,true",
-    'ext-2,Boulangerie Dupain,,a-2,,2,Bof,"Croissants secs et file d\'attente interminable '
+    "ext-2,Boulangerie Dupain,,a-2,,2,Bof,\"Croissants secs et file d'attente interminable "
     'le dimanche matin.",fr,,2026-03-03,,,,',
-    'ext-3,Vélos Rapides,,a-1,,1,Nul,"Le vendeur est un vrai connard, il m\'a traité comme '
+    "ext-3,Vélos Rapides,,a-1,,1,Nul,\"Le vendeur est un vrai connard, il m'a traité comme "
     'un moins que rien.",fr,,2026-03-04T09:00:00+01:00,,,website,',
 ]
 BAD = [
-    "ext-4,Vélos Rapides,,a-3,,five,Titre,Texte assez long pour passer la limite.,fr,,2026-03-05,,,,",
+    "ext-4,Vélos Rapides,,a-3,,five,Titre,Texte assez long pour passer la limite.,fr,,"
+    "2026-03-05,,,,",
     ",Vélos Rapides,,a-3,,4,Titre,Texte assez long pour passer la limite.,fr,,2026-03-05,,,,",
     "ext-6,Vélos Rapides,,a-3,,4,Titre,Court,fr,,2026-03-05,,,,",
     "ext-7,Vélos Rapides,,a-3,,4,Titre,Texte assez long pour passer la limite.,fr,,2999-01-01,,,,",
@@ -47,9 +50,14 @@ def test_import_moderates_each_review_and_reports_bad_rows(db, csv_file, capsys,
     assert statuses == {"ext-1": "published", "ext-2": "published", "ext-3": "rejected"}
     first = Review.objects.get(external_id="ext-1")
     assert (first.submitted_at.isoformat(), str(first.experience_date)) == (
-        "2026-03-02T10:00:00+00:00", "2026-03-01")
-    assert (first.verification, first.place.name, first.channel) == ("invitation",
-                                                                     "Dupain Bastille", "in_store")
+        "2026-03-02T10:00:00+00:00",
+        "2026-03-01",
+    )
+    assert (first.verification, first.place.name, first.channel) == (
+        "invitation",
+        "Dupain Bastille",
+        "in_store",
+    )
     assert not Submission.objects.filter(state="pending").exists()
     # imported authors: no login, never emailed
     authors = User.objects.filter(is_imported=True)
@@ -67,9 +75,17 @@ def test_import_is_idempotent_on_external_id(db, csv_file, capsys):
 
 def test_import_reads_json_lines(db, tmp_path, capsys):
     path = tmp_path / "reviews.jsonl"
-    rows = [{"external_id": f"j-{n}", "brand": "Livraison Éclair", "author_external_id": f"u{n}",
-             "rating": 3, "text": f"Livraison correcte numéro {n}, repas tiède mais complet.",
-             "submitted_at": f"2026-02-0{n + 1}T12:00:00Z"} for n in range(3)]
+    rows = [
+        {
+            "external_id": f"j-{n}",
+            "brand": "Livraison Éclair",
+            "author_external_id": f"u{n}",
+            "rating": 3,
+            "text": f"Livraison correcte numéro {n}, repas tiède mais complet.",
+            "submitted_at": f"2026-02-0{n + 1}T12:00:00Z",
+        }
+        for n in range(3)
+    ]
     path.write_text("\n".join(json.dumps(row) for row in rows) + "\n{broken\n", encoding="utf-8")
     call_command("import_reviews", str(path), "--sync")
     out, err = capsys.readouterr()
@@ -93,7 +109,10 @@ def test_export_writes_one_decision_per_review(db, csv_file, tmp_path, capsys):
     assert [line["external_id"] for line in lines] == ["ext-1", "ext-2", "ext-3"]
     rejected = lines[2]
     assert (rejected["status"], rejected["rule_code"], rejected["decided_by"]) == (
-        "rejected", "insult", "pipeline")
+        "rejected",
+        "insult",
+        "pipeline",
+    )
     assert 0.0 <= rejected["risk_score"] <= 1.0
     assert rejected["signals"][0]["name"] == "insult"
     assert set(rejected["signals"][0]) == {"name", "score", "evidence"}
@@ -111,10 +130,13 @@ def test_export_to_standard_output(db, csv_file, capsys):
 def test_imported_authors_keep_only_their_email_domain(db, tmp_path):
     # given: an author whose provider knew them as staff of the brand
     path = tmp_path / "r.csv"
-    path.write_text(HEADER + "x-1,Boulangerie Dupain,,s-1,vendeuse@dupain.fr,5,Top,\"Meilleure "
-                    "boulangerie du quartier, allez-y les yeux fermés !\",fr,,2026-03-02,,,,\n")
-    from brands.services import create_brand
+    path.write_text(
+        HEADER + 'x-1,Boulangerie Dupain,,s-1,vendeuse@dupain.fr,5,Top,"Meilleure '
+        'boulangerie du quartier, allez-y les yeux fermés !",fr,,2026-03-02,,,,\n'
+    )
     from django.db import transaction
+
+    from brands.services import create_brand
 
     with transaction.atomic():
         create_brand(name="Boulangerie Dupain", domain="dupain.fr", actor=None)

@@ -19,8 +19,9 @@ def published(customer, review_input, submit):
 
 
 @pytest.mark.req("NF-MOD-5", "FR-18")
-@pytest.mark.parametrize(("field", "value"), [("text", "Autre texte"), ("rating", 1),
-                                              ("title", "Autre titre")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("text", "Autre texte"), ("rating", 1), ("title", "Autre titre")]
+)
 def test_a_reviews_content_never_changes(published, field, value):
     # when / then: through the model
     setattr(published, field, value)
@@ -35,15 +36,21 @@ def test_a_reviews_content_never_changes(published, field, value):
 @pytest.mark.req("NF-MOD-5")
 @pytest.mark.postgres
 def test_the_database_refuses_to_change_a_reviews_content(published):
-    with pytest.raises(Exception, match="Cannot update"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(Exception, match="Cannot update"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE reviews_review SET rating = 1 WHERE id = %s", [published.pk])
 
 
 @pytest.mark.postgres
 def test_the_database_refuses_to_delete_a_review(published):
-    with pytest.raises(Exception, match="Cannot delete"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(Exception, match="Cannot delete"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM reviews_review WHERE id = %s", [published.pk])
 
 
@@ -74,7 +81,10 @@ def test_the_author_withdraws_a_published_review_and_it_leaves_public_lists(publ
     assert client.get(reverse("api-reviews")).json()["results"] == []
     event = AuditEvent.objects.filter(action=AuditEvent.Action.REVIEW_STATUS_CHANGED).last()
     assert (event.from_status, event.to_status, event.actor_id) == (
-        "published", "withdrawn", published.author_id)
+        "published",
+        "withdrawn",
+        published.author_id,
+    )
 
 
 def test_only_the_author_withdraws(published):
@@ -104,8 +114,12 @@ def test_helpful_vote_once_per_account(published):
     review = vote_review_helpful(review_id=published.pk, user=voter)
     # then
     assert review.helpful_count == 1
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.REVIEW_VOTED_HELPFUL,
-                                     actor=voter).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.REVIEW_VOTED_HELPFUL, actor=voter
+        ).count()
+        == 1
+    )
     with pytest.raises(ConflictError) as error:
         vote_review_helpful(review_id=published.pk, user=voter)
     assert error.value.code == "already_voted"
@@ -137,7 +151,9 @@ def test_helpful_vote_by_api(published):
     response = api.post(reverse("api-review-helpful", args=[published.pk]))
     assert (response.status_code, response.json()) == (201, {"helpful_count": 1})
     assert APIClient().post(reverse("api-review-helpful", args=[published.pk])).status_code in (
-        401, 403)
+        401,
+        403,
+    )
 
 
 @pytest.mark.req("NF-COL-2", "ISO-PRIV-1")
@@ -145,7 +161,8 @@ def test_public_api_shows_the_pseudonym_and_no_personal_data(published, client):
     body = client.get(reverse("api-reviews")).content.decode()
     assert published.author.pseudonym in body
     assert published.author.email not in body
-    assert "network_hash" not in body and "device_hash" not in body
+    assert "network_hash" not in body
+    assert "device_hash" not in body
 
 
 def test_my_reviews_api_shows_status_rule_and_dates(published):
@@ -153,8 +170,11 @@ def test_my_reviews_api_shows_status_rule_and_dates(published):
     api.force_authenticate(published.author)
     mine = api.get(reverse("api-my-reviews")).json()["results"]
     assert [(r["status"], r["decided_by"], r["rule_code"]) for r in mine] == [
-        ("published", "pipeline", "")]
-    assert mine[0]["decision_due_by"] and mine[0]["submitted_at"] and mine[0]["decided_at"]
+        ("published", "pipeline", "")
+    ]
+    assert mine[0]["decision_due_by"]
+    assert mine[0]["submitted_at"]
+    assert mine[0]["decided_at"]
 
 
 def test_my_reviews_shows_only_mine(published):
@@ -170,12 +190,15 @@ def test_my_reviews_page(client, published):
     assert "Publié" in html
 
 
-def test_published_list_query_count_is_constant(client, published, review_input, submit,
-                                                django_assert_num_queries):
-    texts = ["Baguette bien cuite, vendeuse souriante, file d'attente courte ce matin.",
-             "Les éclairs au café sont excellents ; un peu cher mais la qualité suit.",
-             "Commande de gâteau d'anniversaire prête à l'heure et joliment décorée.",
-             "Pain de campagne savoureux qui se garde trois jours sans rassir."]
+def test_published_list_query_count_is_constant(
+    client, published, review_input, submit, django_assert_num_queries
+):
+    texts = [
+        "Baguette bien cuite, vendeuse souriante, file d'attente courte ce matin.",
+        "Les éclairs au café sont excellents ; un peu cher mais la qualité suit.",
+        "Commande de gâteau d'anniversaire prête à l'heure et joliment décorée.",
+        "Pain de campagne savoureux qui se garde trois jours sans rassir.",
+    ]
     for n, text in enumerate(texts):
         submit(UserFactory(), **{**review_input, "text": text, "client_ip": f"192.0.2{n}.1"})
     with django_assert_num_queries(1):

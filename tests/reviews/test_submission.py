@@ -15,23 +15,31 @@ from tests.reviews.conftest import CLEAN_TEXT
 
 
 def test_a_clean_review_is_stored_submitted_then_published_by_the_pipeline(
-        customer, review_input, submit, mailoutbox):
+    customer, review_input, submit, mailoutbox
+):
     # when
     review = submit(customer, **review_input)
     # then: stored as submitted, handed to the engine in the same transaction
     submitted = AuditEvent.objects.get(action=AuditEvent.Action.REVIEW_SUBMITTED)
     assert (submitted.actor_id, submitted.to_status) == (customer.pk, "submitted")
     assert submitted.details["content_sha256"] == content_hash(
-        rating=4, title="Très bonne boulangerie", text=CLEAN_TEXT)
+        rating=4, title="Très bonne boulangerie", text=CLEAN_TEXT
+    )
     assert Submission.objects.get(kind="review", object_id=str(review.pk)).state == "decided"
     # and the pipeline published it
     review.refresh_from_db()
-    assert (review.status, review.rule_code, review.decided_by_moderator) == ("published", "",
-                                                                              False)
+    assert (review.status, review.rule_code, review.decided_by_moderator) == (
+        "published",
+        "",
+        False,
+    )
     assert review.published_at is not None
     change = AuditEvent.objects.get(action=AuditEvent.Action.REVIEW_STATUS_CHANGED)
-    assert (change.from_status, change.to_status, change.actor_id) == ("submitted", "published",
-                                                                       None)
+    assert (change.from_status, change.to_status, change.actor_id) == (
+        "submitted",
+        "published",
+        None,
+    )
     assert [m.to for m in mailoutbox] == [[customer.email]]
     assert "publié" in mailoutbox[0].subject
 
@@ -116,18 +124,21 @@ def test_a_place_must_belong_to_the_brand(customer, review_input):
     assert error.value.field == "place"
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("text", "Trop court"),
-    ("text", "x" * 5001),
-    ("title", ""),
-    ("title", "t" * 121),
-    ("text", "Texte avec un caractère de contrôle \x07 au milieu, refusé."),
-    ("text", "Texte avec une direction forcée \u202e au milieu, refusé aussi."),
-    ("rating", 6),
-    ("rating", 0),
-    ("channel", "telepathy"),
-    ("recommend_score", 11),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("text", "Trop court"),
+        ("text", "x" * 5001),
+        ("title", ""),
+        ("title", "t" * 121),
+        ("text", "Texte avec un caractère de contrôle \x07 au milieu, refusé."),
+        ("text", "Texte avec une direction forcée \u202e au milieu, refusé aussi."),
+        ("rating", 6),
+        ("rating", 0),
+        ("channel", "telepathy"),
+        ("recommend_score", 11),
+    ],
+)
 def test_bad_content_gets_a_field_error_and_stores_nothing(customer, review_input, field, value):
     with pytest.raises(ApplicationError) as error:
         submit_review(author=customer, **{**review_input, field: value})
@@ -149,8 +160,10 @@ def test_an_incentive_must_be_described(customer, review_input):
 
 
 def test_the_language_is_detected_when_not_given(customer, review_input):
-    english = ("Friendly staff, warm bread and crunchy croissants. I go back every Saturday "
-               "morning with pleasure.")
+    english = (
+        "Friendly staff, warm bread and crunchy croissants. I go back every Saturday "
+        "morning with pleasure."
+    )
     review = submit_review(author=customer, **{**review_input, "language": "", "text": english})
     assert review.language == "en"
 
@@ -158,7 +171,7 @@ def test_the_language_is_detected_when_not_given(customer, review_input):
 def test_per_account_rate_limit(customer, settings, review_input, submit):
     settings.REVIEW_RATE_LIMIT_ACCOUNT = (2, datetime.timedelta(days=1))
     for _ in range(2):
-        submit(customer, **{**review_input, "brand": (b := BrandFactory()), "place": None})
+        submit(customer, **{**review_input, "brand": BrandFactory(), "place": None})
     with pytest.raises(ApplicationError) as error:
         submit_review(author=customer, **{**review_input, "brand": BrandFactory(), "place": None})
     assert (error.value.status_code, error.value.code) == (429, "rate_limited_account")
@@ -175,10 +188,12 @@ def test_per_network_rate_limit(settings, review_input, submit):
 
 def test_network_and_device_are_kept_only_as_keyed_hashes(customer, review_input):
     review = submit_review(author=customer, **review_input)
-    assert len(review.network_hash) == 64 and "203.0.113" not in review.network_hash
+    assert len(review.network_hash) == 64
+    assert "203.0.113" not in review.network_hash
     same_24 = submit_review(author=UserFactory(), **{**review_input, "client_ip": "203.0.113.99"})
     assert same_24.network_hash == review.network_hash
-    assert review.device_hash and review.device_hash != review.network_hash
+    assert review.device_hash
+    assert review.device_hash != review.network_hash
 
 
 # The API
@@ -190,14 +205,22 @@ def api():
 
 
 def _payload(brand_, place, **overrides):
-    return {"brand": brand_.slug, "place": place.pk, "channel": "in_store", "rating": 5,
-            "title": "Parfait", "text": CLEAN_TEXT,
-            "experience_date": (timezone.localdate() - datetime.timedelta(days=2)).isoformat(),
-            "attested": True, **overrides}
+    return {
+        "brand": brand_.slug,
+        "place": place.pk,
+        "channel": "in_store",
+        "rating": 5,
+        "title": "Parfait",
+        "text": CLEAN_TEXT,
+        "experience_date": (timezone.localdate() - datetime.timedelta(days=2)).isoformat(),
+        "attested": True,
+        **overrides,
+    }
 
 
-def test_submit_by_api_tells_when_the_decision_is_due(api, customer, brand, place,
-                                                      django_capture_on_commit_callbacks):
+def test_submit_by_api_tells_when_the_decision_is_due(
+    api, customer, brand, place, django_capture_on_commit_callbacks
+):
     # given
     api.force_authenticate(customer)
     # when
@@ -213,18 +236,20 @@ def test_submit_by_api_tells_when_the_decision_is_due(api, customer, brand, plac
     assert len(callbacks) == 1  # the moderation task, enqueued after commit
 
 
-@pytest.mark.parametrize(("override", "field"), [
-    ({"rating": 9}, "rating"),
-    ({"experience_date": "2999-01-01"}, "experience_date"),
-    ({"attested": False}, "attested"),
-    ({"brand": "nope"}, "brand"),
-    ({"text": "court"}, "text"),
-    ({"channel": "x"}, "channel"),
-])
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"rating": 9}, "rating"),
+        ({"experience_date": "2999-01-01"}, "experience_date"),
+        ({"attested": False}, "attested"),
+        ({"brand": "nope"}, "brand"),
+        ({"text": "court"}, "text"),
+        ({"channel": "x"}, "channel"),
+    ],
+)
 def test_bad_api_input_gets_a_field_error(api, customer, brand, place, override, field):
     api.force_authenticate(customer)
-    response = api.post(reverse("api-reviews"), _payload(brand, place, **override),
-                        format="json")
+    response = api.post(reverse("api-reviews"), _payload(brand, place, **override), format="json")
     assert response.status_code == 400
     assert field in response.json()
     assert not Review.objects.exists()
@@ -232,10 +257,12 @@ def test_bad_api_input_gets_a_field_error(api, customer, brand, place, override,
 
 def test_bad_api_input_errors_are_in_french_by_default(api, customer, brand, place):
     api.force_authenticate(customer)
-    response = api.post(reverse("api-reviews"), _payload(brand, place, attested=False),
-                        format="json")
+    response = api.post(
+        reverse("api-reviews"), _payload(brand, place, attested=False), format="json"
+    )
     assert response.json()["attested"] == [
-        "Veuillez confirmer que cet avis reflète votre propre expérience."]
+        "Veuillez confirmer que cet avis reflète votre propre expérience."
+    ]
 
 
 def test_anonymous_cannot_submit(api, brand, place):
@@ -246,9 +273,15 @@ def test_anonymous_cannot_submit(api, brand, place):
 
 def test_submit_by_web_form(client, customer, brand, place, django_capture_on_commit_callbacks):
     client.force_login(customer)
-    data = {"channel": "in_store", "rating": "4", "title": "Bien", "text": CLEAN_TEXT,
-            "experience_date": timezone.localdate().isoformat(), "attested": "on",
-            "place": place.pk}
+    data = {
+        "channel": "in_store",
+        "rating": "4",
+        "title": "Bien",
+        "text": CLEAN_TEXT,
+        "experience_date": timezone.localdate().isoformat(),
+        "attested": "on",
+        "place": place.pk,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reviews:write", args=[brand.slug]), data)
     assert response.status_code == 302
@@ -257,8 +290,13 @@ def test_submit_by_web_form(client, customer, brand, place, django_capture_on_co
 
 def test_web_form_without_attestation_shows_the_error(client, customer, brand):
     client.force_login(customer)
-    data = {"channel": "in_store", "rating": "4", "title": "Bien", "text": CLEAN_TEXT,
-            "experience_date": timezone.localdate().isoformat()}
+    data = {
+        "channel": "in_store",
+        "rating": "4",
+        "title": "Bien",
+        "text": CLEAN_TEXT,
+        "experience_date": timezone.localdate().isoformat(),
+    }
     response = client.post(reverse("reviews:write", args=[brand.slug]), data)
     assert response.status_code == 400
     assert response.context["form"].errors["attested"]

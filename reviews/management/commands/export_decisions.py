@@ -32,18 +32,25 @@ class Command(BaseCommand):
                 return
             last_id = reviews[-1].pk
             submissions = {
-                sub.object_id: sub for sub in Submission.objects.filter(
-                    kind="review", object_id__in=[str(r.pk) for r in reviews])
-                .prefetch_related("signals", "decisions")}
+                sub.object_id: sub
+                for sub in Submission.objects.filter(
+                    kind="review", object_id__in=[str(r.pk) for r in reviews]
+                ).prefetch_related("signals", "decisions")
+            }
             for review in reviews:
                 submission = submissions.get(str(review.pk))
-                stream.write(json.dumps(export_line(review, submission), ensure_ascii=False)
-                             + "\n")
+                stream.write(json.dumps(export_line(review, submission), ensure_ascii=False) + "\n")
 
 
 def export_line(review: Review, submission: Submission | None) -> dict[str, Any]:
-    signals = [{"name": s.check_name, "score": s.score, "evidence": s.evidence}
-               for s in submission.signals.all()] if submission else []
+    signals = (
+        [
+            {"name": s.check_name, "score": s.score, "evidence": s.evidence}
+            for s in submission.signals.all()
+        ]
+        if submission
+        else []
+    )
     decisions = list(submission.decisions.all()) if submission else []
     last = decisions[-1] if decisions else None
     return {
