@@ -568,19 +568,36 @@ def submit(rows: list[dict]) -> tuple[list[int], list[float], list[float]]:
     return [by_object[str(pk)] for pk in review_ids], seconds, baseline
 
 
-def moderate(rows: list[dict], submission_ids: list[int]) -> tuple[list[float], list[float], Counter]:
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend process."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def moderate(rows: list[dict], submission_ids: list[int]) -> tuple[list[float], list[float], Counter, dict]:
     """Moderate each submission, one after the other. The baseline (content checks alone on the
-    same text, no database) is timed just before each one, so both see the same machine load."""
+    same text, no database) is timed just before each one, so both see the same machine load.
+    Also the CPU time of this process and of its PostgreSQL backend, moderation only."""
     from moderation.services import moderate_submission
 
     seconds, baseline, outcomes = [], [], Counter()
+    client_cpu = server_cpu = 0.0
     for r, sid in zip(rows, submission_ids, strict=True):
         baseline.append(_content_checks(r))
+        server = backend_cpu()
+        client = time.process_time()
         started = time.perf_counter()
         decision = moderate_submission(submission_id=sid)
         seconds.append(time.perf_counter() - started)
+        client_cpu += time.process_time() - client
+        server_cpu += backend_cpu() - server
         outcomes[decision.outcome if decision else "none"] += 1
-    return seconds, baseline, outcomes
+    n = len(submission_ids)
+    return seconds, baseline, outcomes, {"client": client_cpu / n, "server": server_cpu / n}
 
 
 _LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|\(\s*(?:%s|\$\d+)(?:\s*,\s*(?:%s|\$\d+))*\s*\)")
@@ -701,7 +718,7 @@ def measure(size: int, batches: Batches, args, log) -> dict:
 
     rows = batches.make(args.batch)
     sub_ids, sub_seconds, sub_base = submit(rows)
-    mod_seconds, mod_base, outcomes = moderate(rows, sub_ids)
+    mod_seconds, mod_base, outcomes, cpu = moderate(rows, sub_ids)
 
     extra = batches.make(args.instrumented)
     extra_ids, _, _ = submit(extra)
@@ -734,6 +751,7 @@ def measure(size: int, batches: Batches, args, log) -> dict:
         "mod_p99": pct(mod_seconds, 99), "mod_max": max(mod_seconds),
         "base_mean": statistics.mean(mod_base), "base_p50": pct(mod_base, 50),
         "sub_base_mean": statistics.mean(sub_base), "load": (load_before, load_after),
+        "cpu_client": cpu["client"], "cpu_server": cpu["server"],
         "queries_mean": statistics.mean(inst["counts"]), "queries_min": min(inst["counts"]),
         "queries_max": max(inst["counts"]),
         "sql_share": sum(inst["sql_seconds"]) / sum(inst["total_seconds"]),
@@ -754,7 +772,9 @@ def measure(size: int, batches: Batches, args, log) -> dict:
     log(f"  {size:>9,}: moderation {1 / result['mod_mean']:.0f}/s "
         f"(p50 {result['mod_p50'] * 1e3:.1f} ms, p99 {result['mod_p99'] * 1e3:.1f} ms), "
         f"submission {1 / result['sub_mean']:.0f}/s, content checks alone "
-        f"{result['base_mean'] * 1e3:.2f} ms, {result['queries_mean']:.1f} queries/review")
+        f"{result['base_mean'] * 1e3:.2f} ms, {result['queries_mean']:.1f} queries/review, "
+        f"CPU/review {cpu['client'] * 1e3:.1f} ms here + {cpu['server'] * 1e3:.1f} ms PostgreSQL, "
+        f"load {load_before:.1f}-{load_after:.1f}")
     return result
 
 
@@ -799,6 +819,20 @@ def report(results: list[dict], fills: list[dict], info: dict, args, total: floa
             f"{1 / r['sub_mean']:.0f} | {ms(r['sub_p50'])} | {ms(r['sub_p99'])} | "
             f"{r['sub_mean'] / r['sub_base_mean']:.2f} | {r['queries_mean']:.1f} "
             f"({r['queries_min']}–{r['queries_max']}) | {r['load'][0]:.1f}, {r['load'][1]:.1f} |")
+    lines += [
+        "",
+        "CPU time per moderated review (less sensitive than latency to other load on the "
+        "machine): this process and its PostgreSQL backend, and the rate that one worker could "
+        "reach if it had a core to itself and PostgreSQL another (1 / the larger of the two; "
+        "the commit's WAL flush is not CPU and is left out).",
+        "",
+        "| stored reviews | worker CPU ms | PostgreSQL CPU ms | CPU-bound ceiling reviews/s |",
+        "|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(f"| {r['stored']:,} | {r['cpu_client'] * 1e3:.2f} | "
+                     f"{r['cpu_server'] * 1e3:.2f} | "
+                     f"{1 / max(r['cpu_client'], r['cpu_server']):.0f} |")
     raw = last["mod_mean"] / first["mod_mean"]
     normalised = (last["mod_mean"] / last["base_mean"]) / (first["mod_mean"] / first["base_mean"])
     sub_raw = last["sub_mean"] / first["sub_mean"]

@@ -41,6 +41,7 @@ from moderation.services import submit_for_moderation
 from reviews.models import ALLOWED_TRANSITIONS, LIVE_STATUSES, HelpfulVote, Review
 
 _ALLOWED_CONTROL = {"\n", "\t"}
+LANGUAGE_CONFIDENCE = 0.5
 
 
 class InvalidTransition(ConflictError):
@@ -125,7 +126,7 @@ def submit_review(
             _("Members of a brand cannot review it (conflict of interest)."),
             code="conflict_of_interest",
         )
-    language = language or detect_language(f"{title}\n{text}")[0]
+    language = language or _guess_language(f"{title}\n{text}", fallback=author.language)
     net = network_hash_of(client_ip)
     # Serialise one author's submissions, so two at once cannot both pass the checks below.
     User.objects.select_for_update().filter(pk=author.pk).first()
@@ -190,6 +191,12 @@ def submit_review(
         incentive_disclosed=incentive_received,
     )
     return review
+
+
+def _guess_language(text: str, *, fallback: str) -> str:
+    """The detected language when the detector is confident; short texts often are not."""
+    detected, confidence = detect_language(text)
+    return detected if confidence >= LANGUAGE_CONFIDENCE else fallback
 
 
 def network_hash_of(ip: str | None) -> str:

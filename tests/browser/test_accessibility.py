@@ -58,10 +58,11 @@ def submit_form(page: Page, form_selector: str) -> None:
 # Anonymous pages
 
 
-def test_home(visitor: Page, language: str) -> None:
-    # given an anonymous visitor / when they open the home page
+def test_home(visitor: Page, brand: Brand, language: str) -> None:
+    # given a brand / when an anonymous visitor opens the home page
     open_page(visitor, "/", language)
-    # then
+    # then the brand is listed, accessibly
+    expect(visitor.locator("main .brand-list li")).to_have_count(1)
     assert_no_axe_violations(visitor, f"home ({language})")
 
 

@@ -168,6 +168,12 @@ def test_the_language_is_detected_when_not_given(customer, review_input):
     assert review.language == "en"
 
 
+def test_a_short_text_keeps_the_authors_language(customer, review_input):
+    text = "Top service, merci ! Rien à redire."
+    review = submit_review(author=customer, **{**review_input, "language": "", "text": text})
+    assert review.language == "fr"
+
+
 def test_per_account_rate_limit(customer, settings, review_input, submit):
     settings.REVIEW_RATE_LIMIT_ACCOUNT = (2, datetime.timedelta(days=1))
     for _ in range(2):
