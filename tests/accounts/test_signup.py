@@ -113,3 +113,11 @@ def test_repeated_failed_logins_are_throttled(client, customer):
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert "Trop de tentatives" in response.content.decode()
+
+
+def test_password_reset_sends_a_link(client, customer, mailoutbox):
+    response = client.post(reverse("account_reset_password"), {"email": customer.email})
+    assert response.status_code == 302
+    [email] = mailoutbox
+    assert email.to == [customer.email]
+    assert "/compte/password/reset/key/" in email.body

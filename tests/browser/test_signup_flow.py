@@ -195,7 +195,7 @@ def test_language_switch_by_keyboard_to_english_and_back(page: Page) -> None:
     page.goto("/compte/login/")
     assert page_language(page) == "fr"
 
-    # when the keyboard user reaches "View in English" and activates it
+    # when the keyboard user reaches the "English" button and activates it
     to_english = page.locator("header button[name=language][value=en]")
     assert to_english.get_attribute("lang") == "en"
     press_tab_until_focused(page, to_english)

@@ -307,3 +307,31 @@ def test_web_form_without_attestation_shows_the_error(client, customer, brand):
     assert response.status_code == 400
     assert response.context["form"].errors["attested"]
     assert not Review.objects.exists()
+
+
+@pytest.mark.req("FR-4", "NF-MOD-7", "ISO-MOD-4", "DSA-9")
+def test_a_rejected_author_is_told_the_rule_and_how_to_contest(customer, review_input, submit,
+                                                                mailoutbox):
+    # when
+    review = submit(customer, **{**review_input, "text": "Le boulanger est un gros connard "
+                                 "qui parle mal à tous ses clients le matin."})
+    # then
+    review.refresh_from_db()
+    assert (review.status, review.rule_code) == ("rejected", "insult")
+    [email] = mailoutbox
+    assert email.to == [customer.email]
+    assert email.subject == "Votre avis sur Boulangerie Dupain n'a pas été publié"
+    assert "Insultes et grossièretés (insult)" in email.body
+    assert "six mois" in email.body
+    assert "Cette décision a été prise par nos vérifications automatiques" in email.body
+    assert "/charte/" in email.body
+
+
+def test_the_decision_email_is_sent_once_per_decision(customer, review_input, submit,
+                                                      mailoutbox):
+    from reviews.tasks import notify_review_decision_task
+
+    review = submit(customer, **review_input)
+    review.refresh_from_db()
+    notify_review_decision_task(review_id=review.pk, decision_id=review.decision_id)
+    assert len(mailoutbox) == 1
