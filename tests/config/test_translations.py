@@ -29,13 +29,30 @@ def test_the_french_catalog_covers_every_string_of_the_code(tmp_path):
             pytest.fail("GNU gettext (xgettext) is required in CI")
         pytest.skip("needs GNU gettext (xgettext): apt-get install gettext")
     copy = tmp_path / "voix"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", "node_modules", ".git", "tests", "bench", "*.mo", "__pycache__", "media",
-        "staticfiles", "*.sqlite3"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            "node_modules",
+            ".git",
+            "tests",
+            "bench",
+            "*.mo",
+            "__pycache__",
+            "media",
+            "staticfiles",
+            "*.sqlite3",
+        ),
+    )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    subprocess.run([sys.executable, "manage.py", "makemessages", "--locale", "fr",
-                    "--no-location"], cwd=copy, env=env, check=True, capture_output=True)
-    fresh = {m.id for m in _catalog(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po")
-             if m.id}
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale", "fr", "--no-location"],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    fresh = {m.id for m in _catalog(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po") if m.id}
     committed = {m.id for m in _catalog(PO) if m.id}
     assert sorted(map(str, fresh - committed)) == []

@@ -310,11 +310,17 @@ def test_web_form_without_attestation_shows_the_error(client, customer, brand):
 
 
 @pytest.mark.req("FR-4", "NF-MOD-7", "ISO-MOD-4", "DSA-9")
-def test_a_rejected_author_is_told_the_rule_and_how_to_contest(customer, review_input, submit,
-                                                                mailoutbox):
+def test_a_rejected_author_is_told_the_rule_and_how_to_contest(
+    customer, review_input, submit, mailoutbox
+):
     # when
-    review = submit(customer, **{**review_input, "text": "Le boulanger est un gros connard "
-                                 "qui parle mal à tous ses clients le matin."})
+    review = submit(
+        customer,
+        **{
+            **review_input,
+            "text": "Le boulanger est un gros connard qui parle mal à tous ses clients le matin.",
+        },
+    )
     # then
     review.refresh_from_db()
     assert (review.status, review.rule_code) == ("rejected", "insult")
@@ -327,8 +333,7 @@ def test_a_rejected_author_is_told_the_rule_and_how_to_contest(customer, review_
     assert "/charte/" in email.body
 
 
-def test_the_decision_email_is_sent_once_per_decision(customer, review_input, submit,
-                                                      mailoutbox):
+def test_the_decision_email_is_sent_once_per_decision(customer, review_input, submit, mailoutbox):
     from reviews.tasks import notify_review_decision_task
 
     review = submit(customer, **review_input)
