@@ -311,6 +311,11 @@ NEW_ACCOUNT_AGE = timedelta(days=7)
 
 # VOIX: REVIEWS (stated on the information pages; the code reads the same values)
 # ------------------------------------------------------------------------------
+# A rating is the mean of the published reviews of this window (NF-RES-3).
+RATING_WINDOW = timedelta(days=365)
+# How long reviews are kept after they leave public pages (withdrawn, rejected, removed), and
+# published reviews after publication (FR-10, ISO-MOD-3: at least one year).
+REVIEW_RETENTION = timedelta(days=3 * 365)
 # The maximum delay between submission and decision that we commit to (NF-RES-4, FR-10).
 REVIEW_DECISION_MAX_DELAY = timedelta(days=7)
 # How old an experience may be when reviewed.

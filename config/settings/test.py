@@ -18,4 +18,7 @@ ALLOWED_HOSTS = ["*"]
 # The embedded SQLite default for tests is in memory; PostgreSQL when DATABASE_URL is set.
 if not env("DATABASE_URL", default=""):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+elif env("VOIX_TEST_DB_NAME", default=""):
+    # Several test runs on one PostgreSQL server (two developers, CI) need their own database.
+    DATABASES["default"]["TEST"] = {"NAME": env("VOIX_TEST_DB_NAME")}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
