@@ -21,6 +21,8 @@ urlpatterns = [
     path("marques/", include("brands.urls")),
     path("avis/", include("reviews.urls")),
     path("", include("moderation.urls")),
+    path("", include("moderation.public_urls")),
+    path("", include("reviews.public_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
