@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("moderation.public_urls")),
     path("", include("reviews.public_urls")),
+    path("", include("reviews.history_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
