@@ -38,6 +38,7 @@ from config.errors import (
 from moderation.checks.content import detect_language
 from moderation.models import Decision
 from moderation.services import submit_for_moderation
+from reviews.fingerprints import device_hash, network_hash
 from reviews.models import ALLOWED_TRANSITIONS, LIVE_STATUSES, HelpfulVote, Review
 
 _ALLOWED_CONTROL = {"\n", "\t"}
@@ -127,7 +128,7 @@ def submit_review(
             code="conflict_of_interest",
         )
     language = language or _guess_language(f"{title}\n{text}", fallback=author.language)
-    net = network_hash_of(client_ip)
+    net = network_hash(client_ip)
     # Serialise one author's submissions, so two at once cannot both pass the checks below.
     User.objects.select_for_update().filter(pk=author.pk).first()
     _check_one_live_review(author=author, brand=brand, place=place, now=now)
@@ -151,7 +152,7 @@ def submit_review(
                 incentive_description=incentive_description if incentive_received else "",
                 verification=verification,
                 network_hash=net,
-                device_hash=device_hash_of(user_agent),
+                device_hash=device_hash(user_agent),
                 external_id=external_id,
                 submitted_at=now,
             )
@@ -197,18 +198,6 @@ def _guess_language(text: str, *, fallback: str) -> str:
     """The detected language when the detector is confident; short texts often are not."""
     detected, confidence = detect_language(text)
     return detected if confidence >= LANGUAGE_CONFIDENCE else fallback
-
-
-def network_hash_of(ip: str | None) -> str:
-    from reviews.fingerprints import network_hash
-
-    return network_hash(ip)
-
-
-def device_hash_of(user_agent: str | None) -> str:
-    from reviews.fingerprints import device_hash
-
-    return device_hash(user_agent)
 
 
 def _validate_content(
