@@ -50,9 +50,10 @@ test: $(VENV)/.installed translations node_modules/.installed lint typecheck
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest
 
 conformance: $(VENV)/.installed
+	# "=" matters: with a space, pytest takes the existing report for a test path to collect.
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest --collect-only -q \
-		--conformance-report docs/conformance.md > /dev/null
-	@echo "docs/conformance.md written"
+		--conformance-report=docs/conformance.md > /dev/null
+	@echo "docs/conformance.md and docs/conformance.json written"
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

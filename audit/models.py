@@ -36,6 +36,7 @@ class AuditEvent(models.Model):
         REVIEW_SUBMITTED = "review_submitted", _("review submitted")
         REVIEW_STATUS_CHANGED = "review_status_changed", _("review status changed")
         REVIEW_VOTED_HELPFUL = "review_voted_helpful", _("review voted helpful")
+        RATINGS_RECOMPUTED = "ratings_recomputed", _("ratings recomputed from the reviews")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

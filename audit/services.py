@@ -49,10 +49,6 @@ def record_event(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("record_event() must run inside the service's transaction")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # held until commit
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     event = AuditEvent(
         actor_id=actor.pk if actor is not None else None,
         action=action,
@@ -65,11 +61,27 @@ def record_event(
         details=json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder)),
         # Microseconds dropped: every database stores and returns the same value.
         created_at=timezone.now().replace(microsecond=0),
-        prev_hash=last or "",
+        prev_hash=_lock_chain_and_read_last_hash(),
     )
     event.hash = compute_event_hash(event)
     event.save(force_insert=True)
     return event
+
+
+def _lock_chain_and_read_last_hash() -> str:
+    if connection.vendor != "postgresql":  # SQLite serialises writers itself
+        return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+    with connection.cursor() as cursor:
+        # One round trip, two statements: the lock (held until commit), then the read, whose
+        # snapshot is taken after the lock is granted, so it sees the chain's true last event.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s); "
+            "SELECT hash FROM audit_auditevent ORDER BY id DESC LIMIT 1",
+            [AUDIT_CHAIN_LOCK_ID],
+        )
+        cursor.nextset()
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def canonical_event_json(event: AuditEvent) -> str:

@@ -26,25 +26,46 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/voix_import_bench")
 
-OPENINGS = ["Très bonne expérience", "Accueil chaleureux", "Déçu par ce passage",
-            "Service rapide", "Commande livrée en retard", "Produit conforme",
-            "Great visit", "Slow service", "Friendly staff", "Not what I expected"]
-MIDDLES = ["le personnel a pris le temps de répondre à mes questions",
-           "la livraison est arrivée deux jours après la date annoncée",
-           "les prix sont un peu élevés pour la qualité proposée",
-           "le magasin était propre et bien rangé ce samedi",
-           "le conseiller m'a rappelé le lendemain comme promis",
-           "the staff explained the warranty clearly",
-           "the parcel arrived damaged and the refund took three weeks",
-           "prices were fair and the choice was wide",
-           "la caisse automatique ne fonctionnait pas",
-           "mon vélo a été réparé dans l'heure"]
-ENDINGS = ["Je reviendrai.", "Je ne recommande pas.", "Bon rapport qualité-prix.",
-           "I will come back.", "Would not buy again.", "Rien à redire."]
-INSULTS = ["Le gérant est un vrai connard, aucun respect pour les clients.",
-           "Staff are a bunch of morons who should be fired."]
-CAMPAIGN = ("Meilleure boutique de la ville, service parfait, prix imbattables, je recommande "
-            "les yeux fermés à tous mes proches et amis")
+OPENINGS = [
+    "Très bonne expérience",
+    "Accueil chaleureux",
+    "Déçu par ce passage",
+    "Service rapide",
+    "Commande livrée en retard",
+    "Produit conforme",
+    "Great visit",
+    "Slow service",
+    "Friendly staff",
+    "Not what I expected",
+]
+MIDDLES = [
+    "le personnel a pris le temps de répondre à mes questions",
+    "la livraison est arrivée deux jours après la date annoncée",
+    "les prix sont un peu élevés pour la qualité proposée",
+    "le magasin était propre et bien rangé ce samedi",
+    "le conseiller m'a rappelé le lendemain comme promis",
+    "the staff explained the warranty clearly",
+    "the parcel arrived damaged and the refund took three weeks",
+    "prices were fair and the choice was wide",
+    "la caisse automatique ne fonctionnait pas",
+    "mon vélo a été réparé dans l'heure",
+]
+ENDINGS = [
+    "Je reviendrai.",
+    "Je ne recommande pas.",
+    "Bon rapport qualité-prix.",
+    "I will come back.",
+    "Would not buy again.",
+    "Rien à redire.",
+]
+INSULTS = [
+    "Le gérant est un vrai connard, aucun respect pour les clients.",
+    "Staff are a bunch of morons who should be fired.",
+]
+CAMPAIGN = (
+    "Meilleure boutique de la ville, service parfait, prix imbattables, je recommande "
+    "les yeux fermés à tous mes proches et amis"
+)
 
 
 def make_rows(count: int, seed: int = 7) -> list[dict[str, str]]:
@@ -62,19 +83,31 @@ def make_rows(count: int, seed: int = 7) -> list[dict[str, str]]:
         elif kind < 0.05:
             text, ip = CAMPAIGN, "192.0.2.77"
         else:
-            text = (f"{rng.choice(MIDDLES).capitalize()}, et {rng.choice(MIDDLES)}. "
-                    f"{rng.choice(ENDINGS)} (visite n°{n})")
-        rows.append({
-            "external_id": f"bench-{n}", "brand": f"Marque {rng.randint(1, 200)}",
-            "place": "", "author_external_id": f"author-{rng.randint(1, 6000)}-{n % 3}",
-            "author_email": "", "rating": str(rng.choice([1, 2, 3, 4, 4, 5, 5, 5])),
-            "title": rng.choice(OPENINGS), "text": text, "language": "",
-            "experience_date": (submitted.date() - datetime.timedelta(days=rng.randint(0, 20)))
-            .isoformat(),
-            "submitted_at": submitted.isoformat(), "client_ip": ip,
-            "user_agent": f"Mozilla/5.0 bench {rng.randint(1, 40)}", "channel": "other",
-            "verified": "",
-        })
+            text = (
+                f"{rng.choice(MIDDLES).capitalize()}, et {rng.choice(MIDDLES)}. "
+                f"{rng.choice(ENDINGS)} (visite n°{n})"
+            )
+        rows.append(
+            {
+                "external_id": f"bench-{n}",
+                "brand": f"Marque {rng.randint(1, 200)}",
+                "place": "",
+                "author_external_id": f"author-{rng.randint(1, 6000)}-{n % 3}",
+                "author_email": "",
+                "rating": str(rng.choice([1, 2, 3, 4, 4, 5, 5, 5])),
+                "title": rng.choice(OPENINGS),
+                "text": text,
+                "language": "",
+                "experience_date": (
+                    submitted.date() - datetime.timedelta(days=rng.randint(0, 20))
+                ).isoformat(),
+                "submitted_at": submitted.isoformat(),
+                "client_ip": ip,
+                "user_agent": f"Mozilla/5.0 bench {rng.randint(1, 40)}",
+                "channel": "other",
+                "verified": "",
+            }
+        )
     return rows
 
 
@@ -114,8 +147,10 @@ def main() -> None:
         baseline, full = Path(tmp) / "first1000.csv", Path(tmp) / "all.csv"
         write_csv(rows[:1000], baseline)
         write_csv(rows, full)
-        for label, path, count in (("baseline: first 1,000 rows", baseline, 1000),
-                                   (f"all {args.rows:,} rows", full, args.rows)):
+        for label, path, count in (
+            ("baseline: first 1,000 rows", baseline, 1000),
+            (f"all {args.rows:,} rows", full, args.rows),
+        ):
             t0 = time.perf_counter()
             call_command("import_reviews", str(path), "--sync", stdout=sys.stderr)
             elapsed = time.perf_counter() - t0

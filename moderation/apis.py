@@ -1,11 +1,13 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from moderation.rules import CHANGELOG, RULES, RULESET_VERSION
+from moderation.transparency import InvalidPeriod, compute_transparency, make_period
 
 
 class RuleOutputSerializer(serializers.Serializer):
@@ -49,3 +51,30 @@ class CodeOfConductApi(APIView):
             "changelog": list(CHANGELOG),
         }
         return Response(CodeOfConductOutputSerializer(data).data)
+
+
+class TransparencyApi(APIView):
+    """The live transparency report of a period (default: the last 30 days), as JSON.
+
+    Computed by `moderation.transparency.compute_transparency`, the same figures as the page and
+    `manage.py transparency_report` (DSA-28, EU-4, FTC-8, ISO-PUB-2).
+    """
+
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        start = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+        end = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+        brand_id = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(parameters=[InputSerializer], responses=dict)
+    def get(self, request: Request) -> Response:
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        try:
+            period = make_period(start=data.get("start"), end=data.get("end"))
+        except InvalidPeriod as error:
+            raise ValidationError({"detail": str(error), "code": "invalid_period"}) from None
+        report = compute_transparency(period=period, brand_id=data.get("brand_id"))
+        return Response(report.as_dict())

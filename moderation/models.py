@@ -54,7 +54,12 @@ class Submission(models.Model):
             models.UniqueConstraint(fields=["kind", "object_id"], name="one_submission_per_object"),
         ]
         indexes = [
-            models.Index(fields=["brand", "submitted_at"], name="sub_brand_time_idx"),
+            # Covering: the burst check counts a brand's window from the index alone.
+            models.Index(
+                fields=["brand", "submitted_at"],
+                include=["rating", "kind", "id"],
+                name="sub_brand_time_idx",
+            ),
             models.Index(fields=["network_hash", "brand", "submitted_at"], name="sub_network_idx"),
             models.Index(fields=["device_hash", "brand", "submitted_at"], name="sub_device_idx"),
             models.Index(fields=["author", "submitted_at"], name="sub_author_idx"),
@@ -73,7 +78,7 @@ class TextBand(models.Model):
     key = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["key"], name="textband_key_idx")]
+        indexes = [models.Index(fields=["key", "submission"], name="textband_key_idx")]
 
     def __str__(self) -> str:
         return f"band {self.key} of submission {self.submission_id}"

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from reviews import apis
 
 urlpatterns = [
+    path("", include("reviews.brand_api_urls")),
     path("reviews/", apis.ReviewListSubmitApi.as_view(), name="api-reviews"),
     path("reviews/mine/", apis.MyReviewListApi.as_view(), name="api-my-reviews"),
     path(

@@ -1,20 +1,31 @@
+from typing import Any
+
 from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from brands.models import Brand, Place
+from brands.selectors import get_brand
 from config.requests import authenticated_user
-from reviews.filters import PublishedReviewFilter
+from reviews.filters import DEFAULT_SORT, REVIEW_SORTS, BrandReviewFilter, PublishedReviewFilter
 from reviews.models import Review
-from reviews.selectors import list_published_reviews, list_reviews_of_author
-from reviews.serializers import MyReviewSerializer, PublicReviewSerializer
+from reviews.ratings import Rating, get_brand_ratings
+from reviews.selectors import list_brand_reviews, list_published_reviews, list_reviews_of_author
+from reviews.serializers import (
+    BrandReviewSerializer,
+    MyReviewSerializer,
+    PublicReviewSerializer,
+    RatingSerializer,
+)
 from reviews.services import submit_review, vote_review_helpful, withdraw_review
 from reviews.views import client_ip
 
@@ -101,3 +112,96 @@ class ReviewHelpfulVoteApi(APIView):
     def post(self, request: Request, review_id: int) -> Response:
         review = vote_review_helpful(review_id=review_id, user=authenticated_user(request))
         return Response({"helpful_count": review.helpful_count}, status=status.HTTP_201_CREATED)
+
+
+def _brand_or_404(slug: str) -> Brand:
+    brand = get_brand(slug=slug)
+    if brand is None:
+        raise NotFound()
+    return brand
+
+
+class SortedCursor(CursorPagination):
+    """Cursor pages in the order the `sort` filter chose (validated by the filter first)."""
+
+    ordering = REVIEW_SORTS[DEFAULT_SORT][1]
+    page_size = 20
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> tuple[str, ...]:
+        sort = request.query_params.get("sort") or DEFAULT_SORT
+        return REVIEW_SORTS.get(sort, REVIEW_SORTS[DEFAULT_SORT])[1]
+
+
+class BrandPlacesFilterBackend(DjangoFilterBackend):
+    """Gives the FilterSet the brand's places, so `place=<slug>` is checked against them."""
+
+    def get_filterset_kwargs(self, request: Request, queryset: QuerySet, view: Any) -> dict:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        return {**kwargs, "places": getattr(view, "places", None)}
+
+
+class BrandReviewListApi(ListAPIView):
+    """A brand's published reviews, newest first by default (NF-RES-1); `sort` picks another
+    order (FR-8). Unknown filter values get a 400 that names the filter."""
+
+    permission_classes = [AllowAny]
+    serializer_class = BrandReviewSerializer
+    filter_backends = [BrandPlacesFilterBackend]
+    filterset_class = BrandReviewFilter
+    pagination_class = SortedCursor
+
+    def get_queryset(self) -> QuerySet[Review]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no brand
+            return Review.objects.none()
+        brand = _brand_or_404(self.kwargs["slug"])
+        self.places = list(brand.places.all())
+        return list_brand_reviews(brand_id=brand.pk)
+
+
+class BrandRatingApi(APIView):
+    """The brand's rating block, and the same per channel and per place (NF-RES-3, FTC-8)."""
+
+    permission_classes = [AllowAny]
+
+    class PlaceRatingSerializer(RatingSerializer):
+        place = serializers.CharField()
+        name = serializers.CharField()
+
+    class OutputSerializer(serializers.Serializer):
+        brand = serializers.CharField()
+        overall = RatingSerializer()
+        by_channel = serializers.DictField(child=RatingSerializer())
+        by_place = serializers.ListField(child=RatingSerializer())
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        brand = _brand_or_404(slug)
+        ratings = get_brand_ratings(brand_id=brand.pk)
+        empty = Rating(
+            count=0,
+            stars_total=0,
+            distribution={},
+            received=0,
+            received_distribution={},
+            period_start=ratings.overall.period_start,
+            period_end=ratings.overall.period_end,
+        )
+        by_place = [
+            {
+                "place": place.slug,
+                "name": place.name,
+                **RatingSerializer(ratings.by_place.get(place.pk, empty)).data,
+            }
+            for place in brand.places.all()
+        ]
+        return Response(
+            {
+                "brand": brand.slug,
+                "overall": RatingSerializer(ratings.overall).data,
+                "by_channel": {
+                    name: RatingSerializer(rating).data
+                    for name, rating in sorted(ratings.by_channel.items())
+                },
+                "by_place": by_place,
+            }
+        )

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reviews import history_views
 
 # The public history of a review (issue 5).
-urlpatterns: list = []
+urlpatterns = [
+    path("avis/<int:review_id>/historique/", history_views.review_history, name="review-history"),
+    path(
+        "avis/<int:review_id>/historique.json",
+        history_views.review_history_json,
+        name="review-history-json",
+    ),
+]

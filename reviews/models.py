@@ -216,3 +216,58 @@ class HelpfulVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} found review {self.review_id} helpful"
+
+
+class RatingBucket(models.Model):
+    """Running counters behind every displayed rating (NF-RES-3), kept by reviews.ratings.
+
+    One row per brand, place (or none), channel, calendar month and star rating:
+    - `published`: reviews published in that month (Europe/Paris time) and still published;
+    - `received`: reviews submitted in that month, whatever became of them.
+    A rating sums at most 13 months of rows, so no page view ever recounts reviews, and
+    `manage.py recompute_ratings --check` proves the counters equal a recount.
+    """
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    place = models.ForeignKey(
+        "brands.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=16, choices=Review.Channel.choices)
+    month = models.DateField()  # the first day of the month
+    rating = models.PositiveSmallIntegerField()
+    published = models.IntegerField(default=0)
+    received = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Two partial constraints, because NULL places are distinct in a plain one.
+            models.UniqueConstraint(
+                fields=["brand", "place", "channel", "month", "rating"],
+                condition=Q(place__isnull=False),
+                name="one_rating_bucket_per_place",
+            ),
+            models.UniqueConstraint(
+                fields=["brand", "channel", "month", "rating"],
+                condition=Q(place__isnull=True),
+                name="one_rating_bucket_without_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="bucket_rating_between_1_and_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["brand", "month"], name="rating_bucket_brand_month_idx")]
+
+    def __str__(self) -> str:
+        place = f"/{self.place_id}" if self.place_id else ""
+        return f"{self.brand_id}{place} {self.channel} {self.month:%Y-%m} {self.rating}★"
+
+
+class RatingRecount(models.Model):
+    """One run of `recompute_ratings` that rebuilt the counters (the audit event points here)."""
+
+    ran_at = models.DateTimeField()
+    buckets_checked = models.PositiveIntegerField()
+    corrections = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"recount {self.ran_at:%Y-%m-%d %H:%M} ({self.corrections} corrections)"

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# Public brand and place pages, the brand search page (issue 5).
-urlpatterns: list = []
+from reviews import views
+
+# Public brand and place pages, and the brand search page (issue 5). Included after brands.urls,
+# which owns /marques/mes-marques/, /marques/<slug>/revendiquer/ and /marques/revendication/...
+urlpatterns = [
+    path("marques/", views.brand_search, name="brand-search"),
+    path("marques/<slug:slug>/", views.brand_detail, name="brand-detail"),
+    path("marques/<slug:slug>/<slug:place_slug>/", views.place_detail, name="place-detail"),
+]

@@ -15,7 +15,7 @@ class PublicReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "brand",
             "place",
@@ -78,3 +78,27 @@ class MyReviewSerializer(serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(
             review.submitted_at + settings.REVIEW_DECISION_MAX_DELAY
         )
+
+
+class BrandReviewSerializer(PublicReviewSerializer):
+    """A review on a brand's list: with its author's number of published reviews (NF-RES-7)."""
+
+    author_published_reviews = serializers.IntegerField(source="author_published_count")
+
+    class Meta(PublicReviewSerializer.Meta):
+        fields = (*PublicReviewSerializer.Meta.fields, "author_published_reviews")
+
+
+class RatingSerializer(serializers.Serializer):
+    """A rating block (reviews.ratings.Rating): mean = stars_total / count, one decimal, half up."""
+
+    mean = serializers.DecimalField(
+        max_digits=2, decimal_places=1, coerce_to_string=False, allow_null=True
+    )
+    count = serializers.IntegerField()
+    stars_total = serializers.IntegerField()
+    distribution = serializers.DictField(child=serializers.IntegerField())
+    received = serializers.IntegerField()
+    received_distribution = serializers.DictField(child=serializers.IntegerField())
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()

@@ -40,6 +40,7 @@ from moderation.models import Decision
 from moderation.services import submit_for_moderation
 from reviews.fingerprints import device_hash, network_hash
 from reviews.models import ALLOWED_TRANSITIONS, LIVE_STATUSES, HelpfulVote, Review
+from reviews.ratings import record_rating_change, record_review_received
 
 _ALLOWED_CONTROL = {"\n", "\t"}
 LANGUAGE_CONFIDENCE = 0.5
@@ -176,6 +177,7 @@ def submit_review(
             "imported": imported,
         },
     )
+    record_review_received(review)
     submit_for_moderation(
         kind="review",
         object_id=str(review.pk),
@@ -291,7 +293,12 @@ def _check_rate_limits(*, author: User, network: str, now: datetime) -> None:
 
 
 def _lock(review_id: int) -> Review:
-    review = Review.objects.select_for_update().filter(pk=review_id).first()
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("author")
+        .filter(pk=review_id)
+        .first()
+    )
     if review is None:
         raise NotFoundError(_("This review does not exist."))
     return review
@@ -320,6 +327,7 @@ def _transition(
         rule_code=rule_code,
         details=details or {},
     )
+    record_rating_change(review, from_status=review.status, to_status=to)
     review.status = to
     review.save(update_fields=["status", "updated_at", *fields])
 

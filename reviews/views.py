@@ -1,18 +1,42 @@
+from typing import Any
+
+import django_filters
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from brands.models import Brand, Place
 from brands.selectors import get_brand, list_brands
 from config.errors import ApplicationError
 from config.requests import authenticated_user
+from reviews.filters import DEFAULT_SORT, REVIEW_SORTS, BrandReviewFilter, BrandSearchFilter
 from reviews.forms import ReviewForm
-from reviews.selectors import list_reviews_of_author
-from reviews.services import decision_due_by, submit_review, withdraw_review
+from reviews.models import Review
+from reviews.ratings import get_brand_ratings, get_rating, mean_of
+from reviews.selectors import (
+    list_brand_reviews,
+    list_brands_with_ratings,
+    list_helpful_review_ids,
+    list_reviews_of_author,
+)
+from reviews.services import (
+    decision_due_by,
+    submit_review,
+    vote_review_helpful,
+    withdraw_review,
+)
+from reviews.structured_data import brand_structured_data
+
+REVIEWS_PER_PAGE = 20
+BRANDS_PER_PAGE = 20
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -83,3 +107,123 @@ def withdraw(request: HttpRequest, review_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Your review was withdrawn. It no longer appears publicly."))
     return redirect("reviews:mine")
+
+
+def apply_filters(
+    filter_class: type[django_filters.FilterSet], request: HttpRequest, **kwargs: Any
+) -> tuple[django_filters.FilterSet, list[str]]:
+    """The filterset of the query string, without the values it did not understand, and the
+    labels of the filters so ignored: the page says so instead of failing."""
+    filterset = filter_class(request.GET or None, **kwargs)
+    if not filterset.is_bound or filterset.is_valid():
+        return filterset, []
+    ignored = [str(filterset.form.fields[name].label) for name in filterset.errors]
+    valid = request.GET.copy()
+    for name in filterset.errors:
+        valid.pop(name, None)
+    return filter_class(valid or None, **kwargs), ignored
+
+
+@require_GET
+def brand_search(request: HttpRequest) -> HttpResponse:
+    filterset, ignored = apply_filters(
+        BrandSearchFilter, request, queryset=list_brands_with_ratings()
+    )
+    page = Paginator(filterset.qs, BRANDS_PER_PAGE).get_page(request.GET.get("page"))
+    results = [
+        (
+            brand,
+            mean_of(brand.rating_total, brand.rating_count),
+            sorted({p.city for p in brand.places.all()}),
+        )
+        for brand in page
+    ]
+    return render(
+        request,
+        "reviews/brand_search.html",
+        {"filter": filterset, "page": page, "results": results, "ignored": ignored},
+    )
+
+
+@require_GET
+def brand_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    brand = get_brand(slug=slug)
+    if brand is None:
+        raise Http404
+    return _reviews_page(request, brand=brand, place=None)
+
+
+@require_GET
+def place_detail(request: HttpRequest, slug: str, place_slug: str) -> HttpResponse:
+    brand = get_brand(slug=slug)
+    place = next((p for p in brand.places.all() if p.slug == place_slug), None) if brand else None
+    if brand is None or place is None:
+        raise Http404
+    return _reviews_page(request, brand=brand, place=place)
+
+
+def _reviews_page(request: HttpRequest, *, brand: Brand, place: Place | None) -> HttpResponse:
+    """The brand (or place) page: rating block, ratings per channel and place, reviews."""
+    places = list(brand.places.all())
+    filterset, ignored = apply_filters(
+        BrandReviewFilter,
+        request,
+        queryset=list_brand_reviews(brand_id=brand.pk, place_id=place.pk if place else None),
+        places=None if place else places,
+    )
+    valid = filterset.is_bound and filterset.is_valid()
+    sort = (filterset.form.cleaned_data.get("sort") if valid else "") or DEFAULT_SORT
+    page = Paginator(filterset.qs, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    reviews = list(page.object_list)
+    context: dict[str, Any] = {"brand": brand, "place": place, "page": page, "reviews": reviews}
+    if place is None:
+        ratings = get_brand_ratings(brand_id=brand.pk)
+        rating = ratings.overall
+        context["channel_ratings"] = [
+            (Review.Channel(name).label, ratings.by_channel[name])
+            for name in Review.Channel.values
+            if name in ratings.by_channel
+        ]
+        context["place_ratings"] = [(p, ratings.by_place.get(p.pk)) for p in places]
+    else:
+        rating = get_rating(brand_id=brand.pk, place_id=place.pk)
+    user = request.user
+    voted = (
+        list_helpful_review_ids(user_id=user.pk, review_ids=[r.pk for r in reviews])
+        if user.is_authenticated
+        else set()
+    )
+    context.update(
+        {
+            "rating": rating,
+            "filter": filterset,
+            "ignored": ignored,
+            "sort_label": REVIEW_SORTS[sort][0],
+            "voted": voted,
+            "structured_data": brand_structured_data(
+                brand=brand,
+                place=place,
+                rating=rating,
+                reviews=reviews,
+                url=request.build_absolute_uri(request.path),
+            ),
+        }
+    )
+    return render(request, "reviews/brand_detail.html", context)
+
+
+@login_required
+@require_POST
+def vote_helpful(request: HttpRequest, review_id: int) -> HttpResponse:
+    try:
+        vote_review_helpful(review_id=review_id, user=authenticated_user(request))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Thank you: your vote is counted."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("brand-search")
+    return redirect(next_url)

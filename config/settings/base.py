@@ -318,6 +318,9 @@ RATING_WINDOW = timedelta(days=365)
 REVIEW_RETENTION = timedelta(days=3 * 365)
 # The maximum delay between submission and decision that we commit to (NF-RES-4, FR-10).
 REVIEW_DECISION_MAX_DELAY = timedelta(days=7)
+# What Voix gives an author for posting a review, stated on the page on how reviews work (FR-9).
+# Empty: nothing. (Incentives from brands are the author's to declare; such reviews are labelled.)
+REVIEW_COUNTERPART = ""
 # How old an experience may be when reviewed.
 REVIEW_EXPERIENCE_MAX_AGE = timedelta(days=365)
 # One live review per author, brand and place within this window.

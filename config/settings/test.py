@@ -1,7 +1,7 @@
 """The test suite. Tasks run eagerly unless a test starts a real worker; emails go to the outbox."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, env
 
 SECRET_KEY = "test-only-key"
 DEBUG = False
@@ -20,5 +20,5 @@ if not env("DATABASE_URL", default=""):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 elif env("VOIX_TEST_DB_NAME", default=""):
     # Several test runs on one PostgreSQL server (two developers, CI) need their own database.
-    DATABASES["default"]["TEST"] = {"NAME": env("VOIX_TEST_DB_NAME")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": env("VOIX_TEST_DB_NAME")}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

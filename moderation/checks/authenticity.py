@@ -16,7 +16,10 @@ from moderation import similarity
 from moderation.checks.base import Finding
 from moderation.models import Submission, TextBand
 
-MAX_DUPLICATE_CANDIDATES = 50  # most recent candidates compared: bounded cost per text
+# Bounded work per text, whatever the store's size: the most recent band matches are read
+# (from the index alone), and the most recent earlier texts among them are compared.
+MAX_BAND_MATCHES = 200
+MAX_DUPLICATE_CANDIDATES = 50
 
 
 def _same_kind_before(sub: Submission) -> Q:
@@ -43,7 +46,8 @@ def check_near_duplicates(sub: Submission) -> list[Finding]:
     candidate_ids = (
         TextBand.objects.filter(key__in=similarity.band_keys(own))
         .exclude(submission_id=sub.pk)
-        .values("submission_id")
+        .order_by("-submission_id")
+        .values("submission_id")[:MAX_BAND_MATCHES]
     )
     candidates = (
         Submission.objects.filter(_same_kind_before(sub), pk__in=candidate_ids)

@@ -172,3 +172,145 @@ def test_claim_confirmation_with_error(member_page: Page, language: str) -> None
     assert member_page.locator("main [role=alert]").count() == 1
     assert_page_language(member_page, language)
     assert_no_axe_violations(member_page, f"claim confirmation with error ({language})")
+
+
+# Information pages, the transparency report and review histories (issue 5)
+
+
+@pytest.fixture
+def decided_reviews(brand: Brand) -> dict[str, Any]:
+    """One published and one rejected review, decided by the (eager) pipeline after commit."""
+    import datetime
+
+    from django.utils import timezone
+
+    from reviews.services import submit_review
+
+    common = {
+        "brand": brand,
+        "place": None,
+        "channel": "in_store",
+        "title": "Très bonne boulangerie",
+        "language": "fr",
+        "experience_date": timezone.localdate() - datetime.timedelta(days=3),
+        "attested": True,
+        "client_ip": "203.0.113.7",
+        "user_agent": "Mozilla/5.0 Test",
+    }
+    published = submit_review(
+        author=UserFactory(),
+        rating=5,
+        text="Accueil chaleureux, pain encore tiède et croissants croustillants, j'y retourne.",
+        **common,
+    )
+    rejected = submit_review(
+        author=UserFactory(),
+        rating=1,
+        text="Le gérant est un vrai connard, je ne reviendrai jamais dans cette boulangerie.",
+        **common,
+    )
+    return {"published": published, "rejected": rejected}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/fonctionnement-des-avis/", "/calcul-des-notes/", "/independance/", "/engagements/"],
+)
+def test_information_pages(visitor: Page, language: str, path: str) -> None:
+    open_page(visitor, path, language)
+    expect(visitor.locator("footer nav a")).to_have_count(6)
+    assert_no_axe_violations(visitor, f"{path} ({language})")
+
+
+def test_transparency_report(visitor: Page, decided_reviews: dict[str, Any], language: str) -> None:
+    # given a published and a rejected review / when a visitor opens the report
+    open_page(visitor, "/transparence/", language)
+    # then the figures, charts and tables are there, accessibly
+    expect(visitor.locator("#figure-received")).to_have_text("2")
+    expect(visitor.locator("main svg[role=img]")).to_have_count(3)
+    assert_no_axe_violations(visitor, f"transparency report ({language})")
+
+
+def test_transparency_report_with_a_bad_period(visitor: Page, language: str) -> None:
+    open_page(visitor, "/transparence/?start=2026-10-31&end=2026-10-01", language)
+    expect(visitor.locator("main [role=alert]")).to_have_count(1)
+    assert_no_axe_violations(visitor, f"transparency report with an error ({language})")
+
+
+@pytest.mark.parametrize("which", ["published", "rejected"])
+def test_review_history(
+    visitor: Page, decided_reviews: dict[str, Any], language: str, which: str
+) -> None:
+    # given a decided review / when a visitor opens its history
+    open_page(visitor, f"/avis/{decided_reviews[which].pk}/historique/", language)
+    # then every step is listed, accessibly
+    expect(visitor.locator("main .timeline-entry")).to_have_count(3)
+    assert_no_axe_violations(visitor, f"{which} review history ({language})")
+
+
+# Brand search, brand and place pages (issue 5: ratings and review lists)
+
+
+@pytest.fixture
+def rated_brand(brand: Brand) -> Brand:
+    """The brand with a place and three published reviews, one verified, one incentivised."""
+    from tests.factories import PlaceFactory
+    from tests.reviews.publishing import submit_and_decide
+
+    place = PlaceFactory(brand=brand, name="Dupain Bastille", city="Paris")
+    moderator = UserFactory(role="moderator", moderation_languages=["fr", "en"])
+    submit_and_decide(brand=brand, moderator=moderator, rating=5, verification="invitation")
+    submit_and_decide(brand=brand, moderator=moderator, rating=3, place=place, channel="website")
+    submit_and_decide(
+        brand=brand,
+        moderator=moderator,
+        rating=4,
+        incentive_received=True,
+        incentive_description="un café offert",
+    )
+    return brand
+
+
+def test_brand_search(visitor: Page, rated_brand: Brand, language: str) -> None:
+    # given a rated brand / when a visitor searches brands in Paris
+    open_page(visitor, "/marques/?city=Paris", language)
+    # then it is found, accessibly
+    expect(visitor.locator("main .brand-results li")).to_have_count(1)
+    assert_no_axe_violations(visitor, f"brand search ({language})")
+
+
+def test_brand_search_with_an_ignored_filter(visitor: Page, language: str) -> None:
+    open_page(visitor, "/marques/?min_rating=9", language)
+    expect(visitor.locator("main .message.warning")).to_have_count(1)
+    assert_no_axe_violations(visitor, f"brand search with an ignored filter ({language})")
+
+
+def test_brand_page(visitor: Page, rated_brand: Brand, language: str) -> None:
+    # when a visitor opens the brand page
+    open_page(visitor, f"/marques/{rated_brand.slug}/", language)
+    # then the rating, the tables and the reviews are there, accessibly
+    expect(visitor.locator("main .rating-bars li")).to_have_count(5)
+    expect(visitor.locator("main .review-card")).to_have_count(3)
+    assert_no_axe_violations(visitor, f"brand page ({language})")
+
+
+def test_brand_page_filtered_with_an_ignored_value(
+    visitor: Page, rated_brand: Brand, language: str
+) -> None:
+    open_page(visitor, f"/marques/{rated_brand.slug}/?sort=lowest&rating=9", language)
+    expect(visitor.locator("main .message.warning")).to_have_count(1)
+    assert_no_axe_violations(visitor, f"brand page with an ignored filter ({language})")
+
+
+def test_brand_page_of_a_member(member_page: Page, rated_brand: Brand, language: str) -> None:
+    # given a logged-in member / when they open the brand page, with its "helpful" buttons
+    open_page(member_page, f"/marques/{rated_brand.slug}/", language)
+    expect(member_page.locator("main .review-card button[type=submit]")).to_have_count(3)
+    assert_no_axe_violations(member_page, f"brand page, logged in ({language})")
+
+
+def test_place_page(visitor: Page, rated_brand: Brand, language: str) -> None:
+    place = rated_brand.places.get()
+    open_page(visitor, f"/marques/{rated_brand.slug}/{place.slug}/", language)
+    expect(visitor.locator("main .review-card")).to_have_count(1)
+    assert_no_axe_violations(visitor, f"place page ({language})")

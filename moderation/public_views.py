@@ -1,0 +1,210 @@
+"""Public information pages and the transparency report: generated from the settings, the rule
+registry, the conformance report and the engine's records (FR-1, FR-9..16, NF-RES-3, FTC-6,
+ISO-GEN-1..3, EU-4, DSA-28)."""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from moderation.charts import Bar, bar_chart
+from moderation.information import (
+    PRINCIPLES,
+    how_reviews_work_facts,
+    load_conformance,
+    rating_method_facts,
+)
+from moderation.rules import RULES, RULESET_VERSION
+from moderation.transparency import (
+    InvalidPeriod,
+    TransparencyReport,
+    compute_transparency,
+    make_period,
+)
+
+
+def _language() -> str:
+    return translation.get_language() or "fr"
+
+
+def how_reviews_work(request: HttpRequest) -> HttpResponse:
+    facts = how_reviews_work_facts(language=_language())
+    return render(
+        request, "moderation/how_reviews_work.html", {**facts, "version": RULESET_VERSION}
+    )
+
+
+def rating_method(request: HttpRequest) -> HttpResponse:
+    return render(request, "moderation/rating_method.html", rating_method_facts())
+
+
+def independence(request: HttpRequest) -> HttpResponse:
+    return render(request, "moderation/independence.html")
+
+
+def commitments(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "moderation/commitments.html",
+        {"conformance": load_conformance(), "principles": PRINCIPLES},
+    )
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To (included)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+def _report_from(request: HttpRequest) -> tuple[PeriodForm, TransparencyReport | None]:
+    """The form (bound to the query) and the report, or None with the form's errors set."""
+    form = PeriodForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if request.GET else {}
+    try:
+        period = make_period(start=data.get("start"), end=data.get("end"))
+    except InvalidPeriod as error:
+        form.add_error(None, str(error))
+        return form, None
+    return form, compute_transparency(period=period)
+
+
+def transparency(request: HttpRequest) -> HttpResponse:
+    form, report = _report_from(request)
+    context: dict[str, object] = {"form": form, "report": report, "rules": RULES}
+    if report is not None:
+        query = urlencode(
+            {"start": report.period.start.isoformat(), "end": report.period.end.isoformat()}
+        )
+        context |= {
+            "charts": _charts(report),
+            "rule_rows": [
+                (code, RULES[code].title(_language()) if code in RULES else code, count)
+                for code, count in report.rejected_by_rule.items()
+            ],
+            "delay_hours": {
+                "p50": _hours(report.delays.percentiles[50]),
+                "p90": _hours(report.delays.percentiles[90]),
+                "p99": _hours(report.delays.percentiles[99]),
+                "max": _hours(report.delays.maximum),
+                "stated": _hours(report.delays.stated_maximum),
+            },
+            "csv_url": f"{reverse('transparency-csv')}?{query}",
+            "json_url": f"{reverse('api-transparency')}?{query}",
+        }
+    return render(
+        request, "moderation/transparency.html", context, status=400 if report is None else 200
+    )
+
+
+def transparency_csv(request: HttpRequest) -> HttpResponse:
+    form, report = _report_from(request)
+    if report is None:
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return HttpResponse(
+            "\n".join(errors) + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    response = HttpResponse(report.as_csv(), content_type="text/csv; charset=utf-8")
+    name = f"voix-transparency-{report.period.start}-{report.period.end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{number_format(value * 100, 1)} %"
+
+
+def _hours(seconds: float | None) -> str:
+    """A delay in the unit that keeps it readable: seconds, minutes or hours."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return _("%(value)s s") % {"value": number_format(seconds, 1)}
+    if seconds < 3600:
+        return _("%(value)s min") % {"value": number_format(seconds / 60, 1)}
+    return _("%(value)s h") % {"value": number_format(seconds / 3600, 1)}
+
+
+def _charts(report: TransparencyReport) -> dict[str, object]:
+    star = _("%(count)d★")
+    rates = [figures.rejection_rate or 0.0 for figures in report.by_rating]
+    rejection = bar_chart(
+        chart_id="chart-rejection-rate",
+        title=_("Rejection rate per star rating"),
+        description=_(
+            "Share of decided reviews that were rejected, for each star rating: %(figures)s."
+        )
+        % {
+            "figures": ", ".join(
+                f"{star % {'count': f.rating}} {_percent(f.rejection_rate)}"
+                for f in report.by_rating
+            )
+        },
+        bars=[
+            Bar(star % {"count": f.rating}, rate, _percent(f.rejection_rate))
+            for f, rate in zip(report.by_rating, rates, strict=True)
+        ],
+        scale_max=max([*rates, 0.1]),
+    )
+    most = max([f.received for f in report.by_rating] + [1])
+    balance = bar_chart(
+        chart_id="chart-balance",
+        title=_("Published reviews per star rating"),
+        description=_("Reviews published out of reviews received, for each star rating: %(f)s.")
+        % {
+            "f": ", ".join(
+                _("%(star)s %(published)d of %(received)d")
+                % {
+                    "star": star % {"count": f.rating},
+                    "published": f.published,
+                    "received": f.received,
+                }
+                for f in report.by_rating
+            )
+        },
+        bars=[
+            Bar(
+                star % {"count": f.rating},
+                f.published,
+                _("%(published)d of %(received)d")
+                % {"published": f.published, "received": f.received},
+            )
+            for f in report.by_rating
+        ],
+        scale_max=most,
+    )
+    delays = report.delays
+    values = delays.percentiles
+    delay = bar_chart(
+        chart_id="chart-delays",
+        title=_("Moderation delay against the stated maximum"),
+        description=_(
+            "Median %(p50)s, 90th percentile %(p90)s, 99th percentile %(p99)s; "
+            "stated maximum %(max)s."
+        )
+        % {
+            "p50": _hours(values[50]),
+            "p90": _hours(values[90]),
+            "p99": _hours(values[99]),
+            "max": _hours(delays.stated_maximum),
+        },
+        bars=[
+            Bar(_("Median"), values[50] or 0.0, _hours(values[50])),
+            Bar(_("90th percentile"), values[90] or 0.0, _hours(values[90])),
+            Bar(_("99th percentile"), values[99] or 0.0, _hours(values[99])),
+        ],
+        scale_max=max(delays.stated_maximum, delays.maximum or 0.0),
+        reference=(delays.stated_maximum, _("stated maximum")),
+    )
+    return {"rejection": rejection, "balance": balance, "delay": delay}

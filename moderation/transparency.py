@@ -1,0 +1,314 @@
+"""The live transparency report, computed from the moderation engine's own records.
+
+Population: the submissions of kind "review" the engine *received* (`Submission.received_at`)
+in the period, optionally of one brand. Each one's outcome is its latest final decision
+(publish, label or reject; "send to a moderator" is a step, not an outcome); one without a final
+decision yet is pending. So every figure of a period is about the same reviews, and a period's
+figures never change except while some of its reviews are still pending.
+
+Delays run from receipt to the final decision. Percentiles use the nearest-rank method: the
+p-th percentile is the smallest delay such that at least p % of the delays are at most it; it is
+always one of the observed delays, so it can be recomputed exactly by hand.
+
+Everything is read in two queries, whatever the period (the figures are aggregated here, so the
+same code runs on SQLite and PostgreSQL). `python manage.py transparency_report` prints the same
+figures (DSA-28, EU-4, FTC-8, ISO-PUB-2, NF-RES-4).
+"""
+
+import csv
+import io
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from moderation.models import Decision, Submission
+from moderation.rules import RULES, Action
+
+KIND = "review"
+RATINGS = (1, 2, 3, 4, 5)
+PERCENTILES = (50, 90, 99)
+DEFAULT_PERIOD_DAYS = 30
+MAX_PERIOD_DAYS = 366
+FINAL_OUTCOMES = (Decision.Outcome.PUBLISH, Decision.Outcome.LABEL, Decision.Outcome.REJECT)
+# Figures of features that do not exist yet: they are left out of the report (never shown as
+# 0), and named here so the report says so. Remove a name when its feature and its figure land.
+NOT_YET_AVAILABLE = ("removed", "reports", "brand_flags", "appeals", "reversal_rate")
+
+
+class InvalidPeriod(ValueError):
+    """The period asked for cannot be reported on; the message says why."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[start 00:00, the day after end 00:00) in the site's time zone."""
+        zone = timezone.get_default_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=zone),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone),
+        )
+
+
+def make_period(*, start: date | None = None, end: date | None = None) -> Period:
+    """A valid period; by default the last DEFAULT_PERIOD_DAYS days, today included."""
+    end = end or timezone.localdate()
+    start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if start > end:
+        raise InvalidPeriod(_("The start date must be on or before the end date."))
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise InvalidPeriod(_("A period covers at most %(days)d days.") % {"days": MAX_PERIOD_DAYS})
+    return Period(start=start, end=end)
+
+
+def month_period(value: str) -> Period:
+    """`2026-10` → the whole of October 2026."""
+    try:
+        first = datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007 (a date, no time)
+    except ValueError:
+        raise InvalidPeriod(
+            _("“%(value)s” is not a month written YYYY-MM.") % {"value": value}
+        ) from None
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return make_period(start=first, end=following - timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class RatingFigures:
+    rating: int
+    received: int
+    decided: int
+    published: int
+    rejected: int
+
+    @property
+    def rejection_rate(self) -> float | None:
+        """Rejected / decided reviews with this rating; None when none was decided."""
+        return self.rejected / self.decided if self.decided else None
+
+
+@dataclass(frozen=True)
+class DelayFigures:
+    count: int
+    percentiles: dict[int, float | None]  # seconds, nearest rank
+    maximum: float | None
+    stated_maximum: float
+    over_stated_maximum: int
+
+
+@dataclass(frozen=True)
+class TransparencyReport:
+    period: Period
+    brand_id: int | None
+    received: int
+    pending: int
+    in_review: int
+    published: int
+    labelled: int
+    rejected: int
+    rejected_by_rule: dict[str, int]  # every rule that can refuse, in registry order
+    by_rating: list[RatingFigures]
+    decided_automatically: int
+    decided_by_moderators: int
+    delays: DelayFigures
+    not_yet_available: tuple[str, ...] = field(default=NOT_YET_AVAILABLE)
+
+    @property
+    def decided(self) -> int:
+        return self.published + self.rejected
+
+    @property
+    def automated_share(self) -> float | None:
+        return self.decided_automatically / self.decided if self.decided else None
+
+    @property
+    def human_share(self) -> float | None:
+        return self.decided_by_moderators / self.decided if self.decided else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The machine-readable report: the JSON of the API and of the command."""
+        return {
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "brand_id": self.brand_id,
+            "received": self.received,
+            "pending": self.pending,
+            "in_review": self.in_review,
+            "published": self.published,
+            "labelled": self.labelled,
+            "rejected": self.rejected,
+            "rejected_by_rule": self.rejected_by_rule,
+            "by_rating": [
+                {
+                    "rating": figures.rating,
+                    "received": figures.received,
+                    "decided": figures.decided,
+                    "published": figures.published,
+                    "rejected": figures.rejected,
+                    "rejection_rate": figures.rejection_rate,
+                }
+                for figures in self.by_rating
+            ],
+            "decided_automatically": self.decided_automatically,
+            "decided_by_moderators": self.decided_by_moderators,
+            "automated_share": self.automated_share,
+            "human_share": self.human_share,
+            "delay_seconds": {
+                "count": self.delays.count,
+                **{f"p{p}": value for p, value in self.delays.percentiles.items()},
+                "max": self.delays.maximum,
+                "stated_max": self.delays.stated_maximum,
+                "over_stated_max": self.delays.over_stated_maximum,
+            },
+            "not_yet_available": list(self.not_yet_available),
+        }
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(figure, dimension, value) rows: the CSV export and the command's text output."""
+        rows: list[tuple[str, str, str]] = [
+            ("period_start", "", self.period.start.isoformat()),
+            ("period_end", "", self.period.end.isoformat()),
+            ("brand_id", "", "" if self.brand_id is None else str(self.brand_id)),
+        ]
+        for name in ("received", "pending", "in_review", "published", "labelled", "rejected"):
+            rows.append((name, "", str(getattr(self, name))))
+        rows += [("rejected_by_rule", code, str(n)) for code, n in self.rejected_by_rule.items()]
+        for figures in self.by_rating:
+            dimension = str(figures.rating)
+            rows += [
+                ("received_by_rating", dimension, str(figures.received)),
+                ("published_by_rating", dimension, str(figures.published)),
+                ("rejected_by_rating", dimension, str(figures.rejected)),
+                ("rejection_rate_by_rating", dimension, _number(figures.rejection_rate)),
+            ]
+        rows += [
+            ("decided_automatically", "", str(self.decided_automatically)),
+            ("decided_by_moderators", "", str(self.decided_by_moderators)),
+            ("automated_share", "", _number(self.automated_share)),
+            ("human_share", "", _number(self.human_share)),
+            ("delay_seconds_count", "", str(self.delays.count)),
+        ]
+        rows += [
+            (f"delay_seconds_p{p}", "", _number(value))
+            for p, value in self.delays.percentiles.items()
+        ]
+        rows += [
+            ("delay_seconds_max", "", _number(self.delays.maximum)),
+            ("delay_seconds_stated_max", "", _number(self.delays.stated_maximum)),
+            ("delay_over_stated_max", "", str(self.delays.over_stated_maximum)),
+        ]
+        rows += [("not_yet_available", name, "") for name in self.not_yet_available]
+        return rows
+
+    def as_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("figure", "dimension", "value"))
+        writer.writerows(self.rows())
+        return out.getvalue()
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+def refusal_rule_codes() -> list[str]:
+    """Rules a review can be refused under (everything but labels), in registry order."""
+    return [code for code, rule in RULES.items() if rule.action != Action.LABEL]
+
+
+def nearest_rank(sorted_values: list[float], percentile: int) -> float | None:
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(percentile / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def compute_transparency(*, period: Period, brand_id: int | None = None) -> TransparencyReport:
+    """The report of the reviews received in `period` (of one brand if `brand_id`)."""
+    since, until = period.bounds()
+    submissions = Submission.objects.filter(
+        kind=KIND, received_at__gte=since, received_at__lt=until
+    )
+    if brand_id is not None:
+        submissions = submissions.filter(brand_id=brand_id)
+    received = {
+        pk: (rating, state, received_at)
+        for pk, rating, state, received_at in submissions.values_list(
+            "pk", "rating", "state", "received_at"
+        )
+    }
+    finals: dict[int, tuple[str, str, bool, datetime]] = {}
+    decisions = (
+        Decision.objects.filter(submission__in=submissions, outcome__in=FINAL_OUTCOMES)
+        .order_by("id")
+        .values_list("submission_id", "outcome", "rule_code", "decided_by_id", "decided_at")
+    )
+    for submission_id, outcome, rule_code, decided_by_id, decided_at in decisions:
+        finals[submission_id] = (outcome, rule_code, decided_by_id is None, decided_at)  # latest
+
+    totals = Counter[str]()
+    by_rule = dict.fromkeys(refusal_rule_codes(), 0)
+    per_rating = {rating: Counter[str]() for rating in RATINGS}
+    delays: list[float] = []
+    for pk, (rating, state, received_at) in received.items():
+        counts = per_rating.get(rating or 0, Counter[str]())  # a kind without ratings: no row
+        counts["received"] += 1
+        if pk not in finals:
+            totals["pending" if state == Submission.State.PENDING else "in_review"] += 1
+            continue
+        outcome, rule_code, by_pipeline, decided_at = finals[pk]
+        verdict = "rejected" if outcome == Decision.Outcome.REJECT else "published"
+        counts["decided"] += 1
+        counts[verdict] += 1
+        totals[verdict] += 1
+        if verdict == "rejected":
+            by_rule[rule_code] = by_rule.get(rule_code, 0) + 1
+        totals["labelled"] += outcome == Decision.Outcome.LABEL
+        totals["automated"] += by_pipeline
+        delays.append(max(0.0, (decided_at - received_at).total_seconds()))
+
+    delays.sort()
+    stated = settings.REVIEW_DECISION_MAX_DELAY.total_seconds()
+    return TransparencyReport(
+        period=period,
+        brand_id=brand_id,
+        received=len(received),
+        pending=totals["pending"],
+        in_review=totals["in_review"],
+        published=totals["published"],
+        labelled=totals["labelled"],
+        rejected=totals["rejected"],
+        rejected_by_rule=by_rule,
+        by_rating=[
+            RatingFigures(
+                rating=rating,
+                received=counts["received"],
+                decided=counts["decided"],
+                published=counts["published"],
+                rejected=counts["rejected"],
+            )
+            for rating, counts in per_rating.items()
+        ],
+        decided_automatically=totals["automated"],
+        decided_by_moderators=len(delays) - totals["automated"],
+        delays=DelayFigures(
+            count=len(delays),
+            percentiles={p: nearest_rank(delays, p) for p in PERCENTILES},
+            maximum=delays[-1] if delays else None,
+            stated_maximum=stated,
+            over_stated_maximum=sum(1 for delay in delays if delay > stated),
+        ),
+    )

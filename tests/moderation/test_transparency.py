@@ -1,0 +1,370 @@
+"""The live transparency report: its figures, the page, the API, the CSV and the command."""
+
+import datetime
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone, translation
+from rest_framework.test import APIClient
+
+from moderation.models import Decision, Submission
+from moderation.transparency import (
+    InvalidPeriod,
+    compute_transparency,
+    make_period,
+    month_period,
+    nearest_rank,
+)
+from tests.factories import BrandFactory
+
+PARIS = timezone.get_default_timezone()
+DAY = datetime.date(2026, 10, 15)
+MINUTE = datetime.timedelta(minutes=1)
+
+
+def at(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=PARIS)
+
+
+@pytest.fixture
+def make_submission(customer, brand, moderator):
+    """The engine's records of one review: its submission and its decisions, as stored.
+
+    `decisions` is a list of (outcome, rule_code, by_moderator, delay after receipt).
+    """
+
+    def make(*, rating=4, received_at=None, decisions=(), kind="review", on_brand=None):
+        received_at = received_at or at(DAY)
+        submission = Submission.objects.create(
+            kind=kind,
+            object_id=str(Submission.objects.count() + 1000),
+            author=customer,
+            brand=on_brand or brand,
+            rating=rating,
+            language="fr",
+            text="Texte",
+            submitted_at=received_at,
+            author_joined_at=received_at - datetime.timedelta(days=30),
+        )
+        Submission.objects.filter(pk=submission.pk).update(received_at=received_at)
+        state = Submission.State.PENDING
+        for outcome, rule_code, by_moderator, delay in decisions:
+            Decision.objects.create(
+                submission=submission,
+                outcome=outcome,
+                rule_code=rule_code,
+                risk_score=0,
+                ruleset_version="2026.1",
+                pipeline_version="1",
+                decided_by=moderator if by_moderator else None,
+                decided_at=received_at + delay,
+            )
+            state = (
+                Submission.State.IN_REVIEW
+                if outcome == Decision.Outcome.SEND_TO_HUMAN
+                else Submission.State.DECIDED
+            )
+        Submission.objects.filter(pk=submission.pk).update(state=state)
+        return submission
+
+    return make
+
+
+PUBLISH = (Decision.Outcome.PUBLISH, "", False, MINUTE)
+TO_HUMAN = (Decision.Outcome.SEND_TO_HUMAN, "duplicate_content", False, MINUTE)
+
+
+@pytest.fixture
+def october(make_submission):
+    """Fifteen reviews received in October 2026, across every rating and every path."""
+    reject_insult = (Decision.Outcome.REJECT, "insult", False, 2 * MINUTE)
+    human_reject = (Decision.Outcome.REJECT, "duplicate_content", True, 3 * 60 * MINUTE)
+    human_publish = (Decision.Outcome.PUBLISH, "", True, 2 * 60 * MINUTE)
+    label = (Decision.Outcome.LABEL, "undisclosed_incentive", True, 60 * MINUTE)
+    for rating, decisions in [
+        (1, [PUBLISH]),
+        (1, [reject_insult]),
+        (1, [TO_HUMAN, human_publish]),
+        (1, [TO_HUMAN, human_reject]),
+        (2, [PUBLISH]),
+        (2, [reject_insult]),
+        (3, [PUBLISH]),
+        (3, [TO_HUMAN]),  # awaiting a moderator
+        (4, [PUBLISH]),
+        (4, [TO_HUMAN, label]),
+        (4, []),  # awaiting the automated checks
+        (5, [PUBLISH]),
+        (5, [PUBLISH]),
+        (5, [reject_insult]),
+        (5, [TO_HUMAN, human_reject]),
+    ]:
+        make_submission(rating=rating, decisions=decisions)
+
+
+OCTOBER = month_period("2026-10")
+
+
+def test_counts_follow_each_review_to_its_final_decision(october):
+    # when
+    report = compute_transparency(period=OCTOBER)
+    # then
+    assert (
+        report.received,
+        report.pending,
+        report.in_review,
+        report.published,
+        report.labelled,
+        report.rejected,
+    ) == (15, 1, 1, 8, 1, 5)
+    assert {code: n for code, n in report.rejected_by_rule.items() if n} == {
+        "insult": 3,
+        "duplicate_content": 2,
+    }
+    assert "undisclosed_incentive" not in report.rejected_by_rule  # a label is not a refusal
+    assert (report.decided_automatically, report.decided_by_moderators) == (9, 4)
+    assert report.automated_share == 9 / 13
+
+
+@pytest.mark.req("EU-4", "FTC-8", "ISO-PUB-2")
+def test_the_rejection_rate_per_star_equals_a_naive_recomputation(october):
+    # given: a naive recomputation, one review at a time, from the stored rows
+    naive = {}
+    for rating in range(1, 6):
+        decided = rejected = 0
+        for submission in Submission.objects.filter(kind="review", rating=rating):
+            finals = [
+                d for d in submission.decisions.order_by("id") if d.outcome != "send_to_human"
+            ]
+            if finals:
+                decided += 1
+                rejected += finals[-1].outcome == "reject"
+        naive[rating] = rejected / decided if decided else None
+    # when
+    report = compute_transparency(period=OCTOBER)
+    # then
+    assert {f.rating: f.rejection_rate for f in report.by_rating} == naive
+    assert naive == {1: 2 / 4, 2: 1 / 2, 3: 0.0, 4: 0.0, 5: 2 / 4}
+    assert [(f.received, f.published) for f in report.by_rating] == [
+        (4, 2),
+        (2, 1),
+        (2, 1),
+        (3, 2),
+        (4, 2),
+    ]
+
+
+@pytest.mark.req("NF-RES-4", "DSA-28")
+def test_delay_percentiles_are_exact_nearest_ranks(make_submission, settings):
+    # given: ten decisions taking 1, 2, ..., 10 hours, and a stated maximum of 8 hours
+    settings.REVIEW_DECISION_MAX_DELAY = datetime.timedelta(hours=8)
+    for hours in range(1, 11):
+        make_submission(
+            decisions=[(Decision.Outcome.PUBLISH, "", True, datetime.timedelta(hours=hours))]
+        )
+    # when
+    delays = compute_transparency(period=OCTOBER).delays
+    # then
+    assert delays.count == 10
+    assert delays.percentiles == {50: 5 * 3600.0, 90: 9 * 3600.0, 99: 10 * 3600.0}
+    assert (delays.maximum, delays.stated_maximum) == (10 * 3600.0, 8 * 3600.0)
+    assert delays.over_stated_maximum == 2
+
+
+def test_nearest_rank_is_an_observed_value():
+    assert nearest_rank([], 50) is None
+    assert nearest_rank([7.0], 99) == 7.0
+    assert [nearest_rank([1.0, 2.0, 3.0, 4.0], p) for p in (25, 50, 51, 100)] == [1, 2, 3, 4]
+
+
+def test_the_period_is_whole_days_in_the_site_time_zone(make_submission):
+    # given: receipts around October 2026, in Paris time
+    make_submission(received_at=at(datetime.date(2026, 9, 30), 23, 59))
+    make_submission(received_at=at(datetime.date(2026, 10, 1), 0, 0))
+    make_submission(received_at=at(datetime.date(2026, 10, 31), 23, 59))
+    make_submission(received_at=at(datetime.date(2026, 11, 1), 0, 0))
+    # when / then
+    assert compute_transparency(period=OCTOBER).received == 2
+
+
+def test_figures_of_one_brand_and_only_reviews(make_submission, brand):
+    # given
+    other = BrandFactory()
+    make_submission(decisions=[PUBLISH])
+    make_submission(decisions=[PUBLISH], on_brand=other)
+    make_submission(decisions=[PUBLISH], kind="reply")
+    # when / then
+    assert compute_transparency(period=OCTOBER).received == 2
+    assert compute_transparency(period=OCTOBER, brand_id=brand.pk).received == 1
+    assert compute_transparency(period=OCTOBER, brand_id=other.pk).published == 1
+
+
+def test_features_not_built_yet_are_named_not_counted(october):
+    data = compute_transparency(period=OCTOBER).as_dict()
+    assert data["not_yet_available"] == [
+        "removed",
+        "reports",
+        "brand_flags",
+        "appeals",
+        "reversal_rate",
+    ]
+    assert not {"removed", "reports", "brand_flags", "appeals", "reversal_rate"} & set(data)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (datetime.date(2026, 10, 2), datetime.date(2026, 10, 1), "on or before"),
+        (datetime.date(2025, 1, 1), datetime.date(2026, 1, 2), "at most 366 days"),
+    ],
+)
+def test_impossible_periods_are_refused(start, end, message):
+    with translation.override("en"), pytest.raises(InvalidPeriod, match=message):
+        make_period(start=start, end=end)
+
+
+def test_the_default_period_is_the_last_30_days():
+    period = make_period()
+    assert (period.end, period.days) == (timezone.localdate(), 30)
+
+
+@pytest.mark.req("DSA-28")
+def test_api_returns_the_report_in_pinned_queries(october, django_assert_num_queries):
+    # given
+    api = APIClient()
+    # when
+    with django_assert_num_queries(2):
+        response = api.get(
+            reverse("api-transparency"), {"start": "2026-10-01", "end": "2026-10-31"}
+        )
+    # then
+    assert response.status_code == 200
+    assert response.json() == json.loads(json.dumps(compute_transparency(period=OCTOBER).as_dict()))
+
+
+def test_api_filters_by_brand(october, make_submission, brand):
+    other = BrandFactory()
+    make_submission(decisions=[PUBLISH], on_brand=other)
+    response = APIClient().get(
+        reverse("api-transparency"),
+        {"start": "2026-10-01", "end": "2026-10-31", "brand_id": other.pk},
+    )
+    assert (response.json()["received"], response.json()["brand_id"]) == (1, other.pk)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"start": "2026-13-01"}, "start"),
+        ({"end": "hier"}, "end"),
+        ({"start": "2026-10-31", "end": "2026-10-01"}, "detail"),
+        ({"start": "2020-01-01", "end": "2026-01-01"}, "detail"),
+        ({"brand_id": "abc"}, "brand_id"),
+        ({"brand_id": "0"}, "brand_id"),
+    ],
+)
+def test_api_refuses_bad_parameters_clearly(db, params, field):
+    response = APIClient().get(reverse("api-transparency"), params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.req("EU-4", "FTC-8", "ISO-PUB-2", "DSA-28")
+def test_the_page_shows_the_figures_charts_and_downloads(client, october):
+    # when
+    response = client.get(
+        reverse("transparency"),
+        {"start": "2026-10-01", "end": "2026-10-31"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # then
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<dd id="figure-received">15</dd>' in html
+    assert "8 reviews published out of 15 received." in html
+    assert html.count('role="img"') == 3
+    assert '<title id="chart-rejection-rate-title">Rejection rate per star rating</title>' in html
+    rates = re.findall(r"<tr>\s*<th scope=\"row\">\d stars?</th>(?:\s*<td>[^<]*</td>){5}", html)
+    assert len(rates) == 5
+    assert rates[0].split("<td>")[-1].startswith("0.5")
+    assert 'href="/transparence/rapport.csv?start=2026-10-01&amp;end=2026-10-31"' in html
+    assert 'href="/api/v1/transparency/?start=2026-10-01&amp;end=2026-10-31"' in html
+
+
+@pytest.mark.parametrize(
+    "params", [{"start": "pas-une-date"}, {"start": "2026-10-31", "end": "2026-10-01"}]
+)
+def test_the_page_explains_bad_parameters(client, db, params):
+    response = client.get(reverse("transparency"), params, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert 'id="figure-received"' not in html
+
+
+def test_the_csv_download_is_the_report(client, october):
+    response = client.get(reverse("transparency-csv"), {"start": "2026-10-01", "end": "2026-10-31"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode() == compute_transparency(period=OCTOBER).as_csv()
+    assert "rejection_rate_by_rating,1,0.5\n" in response.content.decode()
+
+
+def test_the_csv_download_refuses_bad_parameters(client, db):
+    response = client.get(reverse("transparency-csv"), {"end": "2026-02-30"})
+    assert response.status_code == 400
+
+
+@pytest.mark.req("DSA-28")
+def test_the_command_prints_the_same_figures(october):
+    # when
+    out = StringIO()
+    call_command("transparency_report", "--period", "2026-10", "--format", "json", stdout=out)
+    text = StringIO()
+    call_command("transparency_report", "--start", "2026-10-01", "--end", "2026-10-31", stdout=text)
+    # then
+    expected = compute_transparency(period=OCTOBER)
+    assert json.loads(out.getvalue()) == json.loads(json.dumps(expected.as_dict()))
+    assert "received" in text.getvalue()
+    lines = dict(line.split() for line in text.getvalue().splitlines() if len(line.split()) == 2)
+    assert lines["received"] == "15"
+    assert lines["rejection_rate_by_rating[1]"] == "0.5"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--period", "2026-13"],
+        ["--period", "octobre"],
+        ["--start", "2026-10-32"],
+        ["--period", "2026-10", "--start", "2026-10-01"],
+    ],
+)
+def test_the_command_refuses_bad_periods(db, args):
+    with pytest.raises(CommandError):
+        call_command("transparency_report", *args, stdout=StringIO())
+
+
+def _contrast(foreground: str, background: str = "#ffffff") -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_charts_colours_are_readable_on_white():
+    # axe cannot check text inside an SVG (tests/browser/conftest.py): the contrast is checked here
+    from moderation.charts import BAR_COLOUR, REFERENCE_COLOUR, TEXT_COLOUR, bar_chart
+
+    assert _contrast(TEXT_COLOUR) >= 4.5
+    assert _contrast(REFERENCE_COLOUR) >= 4.5
+    assert _contrast(BAR_COLOUR) >= 3  # a graphical object (WCAG 1.4.11)
+    svg = bar_chart(chart_id="c", title="T", description="D", bars=[], scale_max=1)
+    assert f'fill="{TEXT_COLOUR}"' in svg
+    assert svg.startswith('<svg class="chart" role="img" aria-labelledby="c-title c-desc"')
