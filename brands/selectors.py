@@ -11,6 +11,10 @@ def get_brand(*, slug: str) -> Brand | None:
     return Brand.objects.prefetch_related("places").filter(slug=slug).first()
 
 
+def get_brand_by_id(*, brand_id: int) -> Brand | None:
+    return Brand.objects.filter(pk=brand_id).first()
+
+
 def list_pending_claims() -> QuerySet[DomainClaim]:
     return (
         DomainClaim.objects.filter(status=DomainClaim.Status.PENDING)

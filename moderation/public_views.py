@@ -8,10 +8,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import number_format
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from brands.models import Brand
+from brands.selectors import get_brand_by_id
 from moderation.charts import Bar, bar_chart
 from moderation.information import (
     PRINCIPLES,
@@ -64,35 +65,51 @@ class PeriodForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    # Set by the link of a brand page: the report of that brand's reviews only. Hidden, so that
+    # choosing another period keeps the brand.
+    brand_id = forms.IntegerField(
+        label=gettext_lazy("Brand"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+
+    def hidden_errors(self) -> list[str]:
+        """Errors of hidden fields: shown with the form's own errors, having no field to sit by."""
+        return [
+            f"{field.label}: {error}" for field in self.hidden_fields() for error in field.errors
+        ]
 
 
-def _report_from(request: HttpRequest) -> tuple[PeriodForm, TransparencyReport | None]:
-    """The form (bound to the query) and the report, or None with the form's errors set."""
+def _report_from(
+    request: HttpRequest,
+) -> tuple[PeriodForm, TransparencyReport | None, Brand | None]:
+    """The form (bound to the query), the report and its brand if any; no report with the form's
+    errors set."""
     form = PeriodForm(request.GET or None)
-    if request.GET and not form.is_valid():
-        return form, None
-    data = form.cleaned_data if request.GET else {}
+    valid = not request.GET or form.is_valid()
+    data = form.cleaned_data if request.GET else {}  # the valid fields only
+    brand = None
+    if data.get("brand_id") is not None:
+        brand = get_brand_by_id(brand_id=data["brand_id"])
+        if brand is None:
+            form.add_error(None, _("No brand has the number %(id)d.") % {"id": data["brand_id"]})
+            return form, None, None
+    if not valid:
+        return form, None, brand
     try:
         period = make_period(start=data.get("start"), end=data.get("end"))
     except InvalidPeriod as error:
         form.add_error(None, str(error))
-        return form, None
-    return form, compute_transparency(period=period)
+        return form, None, brand
+    return form, compute_transparency(period=period, brand_id=brand.pk if brand else None), brand
 
 
 def transparency(request: HttpRequest) -> HttpResponse:
-    form, report = _report_from(request)
-    context: dict[str, object] = {"form": form, "report": report, "rules": RULES}
+    form, report, brand = _report_from(request)
+    context: dict[str, object] = {"form": form, "report": report, "brand": brand, "rules": RULES}
     if report is not None:
-        query = urlencode(
-            {"start": report.period.start.isoformat(), "end": report.period.end.isoformat()}
-        )
+        query = report.query()
         context |= {
             "charts": _charts(report),
-            "rule_rows": [
-                (code, RULES[code].title(_language()) if code in RULES else code, count)
-                for code, count in report.rejected_by_rule.items()
-            ],
+            "rule_rows": report.rejections_per_rule(language=_language()),
             "delay_hours": {
                 "p50": _hours(report.delays.percentiles[50]),
                 "p90": _hours(report.delays.percentiles[90]),
@@ -102,6 +119,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
             },
             "csv_url": f"{reverse('transparency-csv')}?{query}",
             "json_url": f"{reverse('api-transparency')}?{query}",
+            "all_brands_url": f"{reverse('transparency')}?{report.query(with_brand=False)}",
         }
     return render(
         request, "moderation/transparency.html", context, status=400 if report is None else 200
@@ -109,14 +127,15 @@ def transparency(request: HttpRequest) -> HttpResponse:
 
 
 def transparency_csv(request: HttpRequest) -> HttpResponse:
-    form, report = _report_from(request)
+    form, report, _brand = _report_from(request)
     if report is None:
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
         return HttpResponse(
             "\n".join(errors) + "\n", status=400, content_type="text/plain; charset=utf-8"
         )
     response = HttpResponse(report.as_csv(), content_type="text/csv; charset=utf-8")
-    name = f"voix-transparency-{report.period.start}-{report.period.end}.csv"
+    brand_part = "" if report.brand_id is None else f"-brand-{report.brand_id}"
+    name = f"voix-transparency{brand_part}-{report.period.start}-{report.period.end}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from moderation.models import Decision, Submission
@@ -72,6 +73,17 @@ def make_period(*, start: date | None = None, end: date | None = None) -> Period
     if (end - start).days + 1 > MAX_PERIOD_DAYS:
         raise InvalidPeriod(_("A period covers at most %(days)d days.") % {"days": MAX_PERIOD_DAYS})
     return Period(start=start, end=end)
+
+
+def last_twelve_months(*, today: date | None = None) -> Period:
+    """The year up to today included (365 or 366 days, so a period the full report accepts):
+    the period of a brand's figures on its page."""
+    end = today or timezone.localdate()
+    try:
+        year_before = end.replace(year=end.year - 1)
+    except ValueError:  # 29 February
+        year_before = date(end.year - 1, 2, 28)
+    return make_period(start=year_before + timedelta(days=1), end=end)
 
 
 def month_period(value: str) -> Period:
@@ -211,6 +223,21 @@ class TransparencyReport:
         ]
         rows += [("not_yet_available", name, "") for name in self.not_yet_available]
         return rows
+
+    def query(self, *, with_brand: bool = True) -> str:
+        """The query string that asks the page, the CSV and the API for this same report (or for
+        that of all brands over the same period, without `with_brand`)."""
+        params = {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()}
+        if with_brand and self.brand_id is not None:
+            params["brand_id"] = str(self.brand_id)
+        return urlencode(params)
+
+    def rejections_per_rule(self, *, language: str) -> list[tuple[str, str, int]]:
+        """(rule code, rule title in `language`, reviews rejected under it), in registry order."""
+        return [
+            (code, RULES[code].title(language) if code in RULES else code, count)
+            for code, count in self.rejected_by_rule.items()
+        ]
 
     def as_csv(self) -> str:
         out = io.StringIO()

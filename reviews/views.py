@@ -4,12 +4,14 @@ import django_filters
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +19,7 @@ from brands.models import Brand, Place
 from brands.selectors import get_brand, list_brands
 from config.errors import ApplicationError
 from config.requests import authenticated_user
+from moderation.transparency import compute_transparency, last_twelve_months
 from reviews.filters import DEFAULT_SORT, REVIEW_SORTS, BrandReviewFilter, BrandSearchFilter
 from reviews.forms import ReviewForm
 from reviews.models import Review
@@ -185,6 +188,7 @@ def _reviews_page(request: HttpRequest, *, brand: Brand, place: Place | None) ->
             if name in ratings.by_channel
         ]
         context["place_ratings"] = [(p, ratings.by_place.get(p.pk)) for p in places]
+        context |= _brand_transparency(brand)
     else:
         rating = get_rating(brand_id=brand.pk, place_id=place.pk)
     user = request.user
@@ -210,6 +214,27 @@ def _reviews_page(request: HttpRequest, *, brand: Brand, place: Place | None) ->
         }
     )
     return render(request, "reviews/brand_detail.html", context)
+
+
+def _brand_transparency(brand: Brand) -> dict[str, Any]:
+    """The brand's figures of the transparency report over the last 12 months (EU-4, ISO-PUB-2):
+    the same computation as /transparence/, in its fixed two queries, and a link to that report
+    for this brand and period, where the figures are the same."""
+    period = last_twelve_months()
+    # The figures read a year of the brand's submissions: computed at most once per brand and
+    # BRAND_TRANSPARENCY_CACHE_SECONDS, so a busy brand page does not recount on every view.
+    report = cache.get_or_set(
+        f"brand-transparency:{brand.pk}:{period.start}:{period.end}",
+        lambda: compute_transparency(period=period, brand_id=brand.pk),
+        timeout=settings.BRAND_TRANSPARENCY_CACHE_SECONDS,
+    )
+    return {
+        "transparency": report,
+        "transparency_rules": [
+            row for row in report.rejections_per_rule(language=get_language() or "fr") if row[2]
+        ],
+        "transparency_url": f"{reverse('transparency')}?{report.query()}",
+    }
 
 
 @login_required

@@ -313,6 +313,8 @@ NEW_ACCOUNT_AGE = timedelta(days=7)
 # ------------------------------------------------------------------------------
 # A rating is the mean of the published reviews of this window (NF-RES-3).
 RATING_WINDOW = timedelta(days=365)
+# The per-brand transparency figures on brand pages are recomputed at most this often.
+BRAND_TRANSPARENCY_CACHE_SECONDS = 300
 # How long reviews are kept after they leave public pages (withdrawn, rejected, removed), and
 # published reviews after publication (FR-10, ISO-MOD-3: at least one year).
 REVIEW_RETENTION = timedelta(days=3 * 365)

@@ -15,6 +15,7 @@ from moderation.models import Decision, Submission
 from moderation.transparency import (
     InvalidPeriod,
     compute_transparency,
+    last_twelve_months,
     make_period,
     month_period,
     nearest_rank,
@@ -226,6 +227,19 @@ def test_impossible_periods_are_refused(start, end, message):
         make_period(start=start, end=end)
 
 
+@pytest.mark.parametrize(
+    ("today", "start", "days"),
+    [
+        (datetime.date(2026, 3, 10), datetime.date(2025, 3, 11), 365),
+        (datetime.date(2028, 2, 29), datetime.date(2027, 3, 1), 366),
+        (datetime.date(2028, 3, 1), datetime.date(2027, 3, 2), 366),
+    ],
+)
+def test_the_last_twelve_months_are_a_period_the_report_accepts(today, start, days):
+    period = last_twelve_months(today=today)
+    assert (period.start, period.end, period.days) == (start, today, days)
+
+
 def test_the_default_period_is_the_last_30_days():
     period = make_period()
     assert (period.end, period.days) == (timezone.localdate(), 30)
@@ -292,6 +306,70 @@ def test_the_page_shows_the_figures_charts_and_downloads(client, october):
     assert rates[0].split("<td>")[-1].startswith("0.5")
     assert 'href="/transparence/rapport.csv?start=2026-10-01&amp;end=2026-10-31"' in html
     assert 'href="/api/v1/transparency/?start=2026-10-01&amp;end=2026-10-31"' in html
+
+
+@pytest.mark.req("EU-4")
+def test_the_page_shows_the_figures_of_one_brand(client, october, make_submission, brand):
+    # given: one more review, of another brand
+    other = BrandFactory(name="Fromagerie Beta")
+    make_submission(decisions=[PUBLISH], on_brand=other)
+    # when
+    response = client.get(
+        reverse("transparency"),
+        {"start": "2026-10-01", "end": "2026-10-31", "brand_id": other.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # then: its figures only, and the downloads and the period form keep the brand
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<dd id="figure-received">1</dd>' in html
+    assert "Only the reviews of the brand Fromagerie Beta." in html
+    assert (
+        'href="/transparence/?start=2026-10-01&amp;end=2026-10-31">See the report for all' in html
+    )
+    query = f"start=2026-10-01&amp;end=2026-10-31&amp;brand_id={other.pk}"
+    assert f'href="/transparence/rapport.csv?{query}"' in html
+    assert f'href="/api/v1/transparency/?{query}"' in html
+    assert f'<input type="hidden" name="brand_id" value="{other.pk}"' in html
+    # and the page of every brand still counts it
+    everyone = client.get(reverse("transparency"), {"start": "2026-10-01", "end": "2026-10-31"})
+    assert '<dd id="figure-received">16</dd>' in everyone.content.decode()
+    assert 'name="brand_id"' not in everyone.content.decode()
+
+
+def test_the_csv_download_of_one_brand(client, october, brand):
+    response = client.get(
+        reverse("transparency-csv"),
+        {"start": "2026-10-01", "end": "2026-10-31", "brand_id": brand.pk},
+    )
+    assert response.status_code == 200
+    assert response.content.decode() == (
+        compute_transparency(period=OCTOBER, brand_id=brand.pk).as_csv()
+    )
+    assert f"brand_id,,{brand.pk}\n" in response.content.decode()
+    assert (
+        f'filename="voix-transparency-brand-{brand.pk}-2026-10-01-2026-10-31.csv"'
+        in (response["Content-Disposition"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("brand_id", "message"),
+    [
+        ("abc", "Brand: Enter a whole number."),
+        ("0", "Brand: Ensure this value is greater"),
+        ("999999", "No brand has the number 999999."),
+    ],
+)
+def test_the_page_explains_a_bad_brand(client, db, brand_id, message):
+    response = client.get(
+        reverse("transparency"), {"brand_id": brand_id}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<div role="alert" class="error"><p>{message}' in html
+    assert 'id="figure-received"' not in html
+    assert 'name="brand_id"' not in html
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -153,6 +154,81 @@ def test_ratings_per_channel_and_per_place_on_the_brand_page(english, brand, pla
             "1",
         ),
     ]
+
+
+# The brand's transparency figures
+
+
+INSULT = "Le boulanger est un gros connard qui parle mal à tous ses clients le matin."
+
+
+@pytest.mark.req("EU-4", "ISO-PUB-2", "FTC-8")
+def test_the_brand_page_shows_its_transparency_figures_of_the_last_12_months(
+    english, brand, publish, moderator
+):
+    # given: on this brand, two published reviews and one rejected for an insult; on another
+    # brand, one more review
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=PARIS)):
+        publish(rating=5)
+        publish(rating=4)
+        submit_and_decide(brand=brand, moderator=None, rating=1, text=INSULT)
+        submit_and_decide(brand=BrandFactory(), moderator=moderator, rating=2)
+        # when
+        html = page(english, brand_url(brand))
+    # then
+    figures = section(html, "brand-transparency")
+    assert "Reviews received from March 11, 2025 to March 10, 2026 (the last 12 months)" in figures
+    assert re.findall(r'<dd class="transparency-(\w+)">(\d+)', figures) == [
+        ("received", "3"),
+        ("published", "2"),
+        ("rejected", "1"),
+        ("awaiting", "0"),
+    ]
+    assert '<li><a href="/charte/#rule-insult">Insults and profanity</a> (1 review)</li>' in figures
+    stars = re.findall(
+        r'<tr><th scope="row">(\d) stars?</th><td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td></tr>',
+        figures,
+    )
+    assert stars == [
+        ("1", "1", "1", "100.0 %"),
+        ("2", "0", "0", "—"),
+        ("3", "0", "0", "—"),
+        ("4", "1", "0", "0.0 %"),
+        ("5", "1", "0", "0.0 %"),
+    ]
+    assert "Final decisions: 100.0 % by the automated checks, 0.0 % by a moderator." in figures
+    assert (
+        f'<a href="/transparence/?start=2025-03-11&amp;end=2026-03-10&amp;brand_id={brand.pk}">'
+        "The full transparency report for Boulangerie Dupain</a>" in figures
+    )
+
+
+@pytest.mark.req("EU-4")
+def test_the_brand_figures_link_to_the_full_report_with_the_same_figures(english, brand, publish):
+    # given
+    publish(rating=4)
+    submit_and_decide(brand=brand, moderator=None, rating=1, text=INSULT)
+    link = re.search(r'<a href="(/transparence/\?[^"]+)">The full', page(english, brand_url(brand)))
+    assert link is not None
+    # when
+    report = page(english, link.group(1).replace("&amp;", "&"))
+    # then
+    assert '<dd id="figure-received">2</dd>' in report
+    assert '<dd id="figure-rejected">1</dd>' in report
+    assert "Only the reviews of the brand Boulangerie Dupain." in report
+
+
+def test_without_reviews_the_brand_figures_say_so(english, brand):
+    figures = section(page(english, brand_url(brand)), "brand-transparency")
+    assert '<dd class="transparency-received">0</dd>' in figures
+    assert "No review of this brand was rejected in this period." in figures
+    assert "No final decision in this period yet." in figures
+
+
+def test_the_place_page_has_no_transparency_figures(english, brand, place, publish):
+    publish(rating=4, place=place)
+    html = page(english, reverse("place-detail", args=[brand.slug, place.slug]))
+    assert "brand-transparency" not in html
 
 
 # The review list
@@ -331,14 +407,26 @@ def test_the_brand_page_reads_a_fixed_number_of_queries(
     # given: few reviews, then more than a page of them
     for n in range(3):
         publish(rating=n + 3, place=place)
-    with django_assert_num_queries(5):  # brand, places, rating counters, count, page
+    # brand, places, rating counters, count, page, and the transparency figures' submissions
+    # and decisions
+    with django_assert_num_queries(7):
         client.get(brand_url(brand))
     for n in range(22):
         publish(rating=n % 5 + 1, place=place if n % 2 else None)
+    cache.clear()  # the transparency figures are cached per brand for a few minutes
     # when / then
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = client.get(brand_url(brand))
     assert len(card_ids(response.content.decode())) == 20
+
+
+def test_the_brand_transparency_figures_are_cached_between_views(
+    client, brand, publish, django_assert_num_queries
+):
+    publish(rating=4)
+    client.get(brand_url(brand))
+    with django_assert_num_queries(5):  # without the two queries of the figures
+        client.get(brand_url(brand))
 
 
 def test_a_logged_in_page_reads_a_fixed_number_of_queries(
@@ -349,7 +437,7 @@ def test_a_logged_in_page_reads_a_fixed_number_of_queries(
         publish(rating=n % 5 + 1)
     client.force_login(UserFactory())
     # when / then: + session, user, the user's votes
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         client.get(brand_url(brand))
 
 
