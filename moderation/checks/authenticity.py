@@ -10,15 +10,16 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q
 
 from moderation import similarity
 from moderation.checks.base import Finding
 from moderation.models import Submission, TextBand
 
-# Bounded work per text, whatever the store's size: the most recent band matches are read
-# (from the index alone), and the most recent earlier texts among them are compared.
-MAX_BAND_MATCHES = 200
+# Bounded work per text, whatever the store's size: the most recent matches of each band are
+# read from the index, and the most recent earlier texts among them are compared.
+MATCHES_PER_BAND = 25
 MAX_DUPLICATE_CANDIDATES = 50
 
 
@@ -38,17 +39,38 @@ def _ago(delta: timedelta) -> str:
     return f"{round(hours / 24)} days"
 
 
+def _band_matches(keys: list[int], *, before_id: int) -> list[int]:
+    """Ids of the most recent earlier texts sharing a band: at most MATCHES_PER_BAND per band.
+
+    On PostgreSQL each band is read from the (key, submission) index with its own LIMIT, so the
+    work is bounded whatever the store's size and whatever the planner's statistics say (a
+    LIMIT over the whole IN list let the planner pick a scan of the table). Earlier means a
+    lower id: texts are indexed in the order they are received.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT match.submission_id FROM unnest(%s::bigint[]) AS band(key) "
+                "CROSS JOIN LATERAL (SELECT submission_id FROM moderation_textband "
+                "WHERE key = band.key AND submission_id < %s "
+                "ORDER BY submission_id DESC LIMIT %s) AS match",
+                [keys, before_id, MATCHES_PER_BAND],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    # The embedded SQLite default holds small stores: the plain lookup is enough there.
+    return list(
+        TextBand.objects.filter(key__in=keys, submission_id__lt=before_id)
+        .values_list("submission_id", flat=True)
+        .distinct()
+    )
+
+
 def check_near_duplicates(sub: Submission) -> list[Finding]:
     """The same text posted by another account, or by the same account on another brand."""
     if sub.minhash is None:
         return []
     own = similarity.from_bytes(sub.minhash)
-    candidate_ids = (
-        TextBand.objects.filter(key__in=similarity.band_keys(own))
-        .exclude(submission_id=sub.pk)
-        .order_by("-submission_id")
-        .values("submission_id")[:MAX_BAND_MATCHES]
-    )
+    candidate_ids = _band_matches(similarity.band_keys(own), before_id=sub.pk)
     candidates = (
         Submission.objects.filter(_same_kind_before(sub), pk__in=candidate_ids)
         .exclude(author_id=sub.author_id, brand_id=sub.brand_id)

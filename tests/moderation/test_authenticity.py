@@ -220,3 +220,19 @@ def test_heuristics_use_the_submission_time_not_the_wall_clock(submission):
     # then: checked today, the burst of last year is still seen in its own time
     assert [f.check for f in authenticity.check_shared_network(sub)] == ["shared_network"]
     assert Submission.objects.filter(network_hash="old-net").count() == 4
+
+
+def test_a_replayed_history_finds_the_earlier_copy_among_many_later_ones(submission):
+    # given: an import indexes everything first, the original, a copy, then 40 more copies
+    original = submission(author=_old_user(), text=CAMPAIGN, submitted_at=T0)
+    copy = submission(
+        author=_old_user(), text=CAMPAIGN, submitted_at=T0 + datetime.timedelta(hours=1)
+    )
+    for hour in range(2, 42):
+        submission(
+            author=_old_user(), text=CAMPAIGN, submitted_at=T0 + datetime.timedelta(hours=hour)
+        )
+    # when: the copy is moderated in its turn
+    [finding] = authenticity.check_near_duplicates(copy)
+    # then: the original is the match, whatever came later
+    assert finding.data["similar_submission_ids"] == [original.pk]
