@@ -19,7 +19,7 @@ from brands.models import Brand, Place
 from brands.selectors import get_brand, list_brands
 from config.errors import ApplicationError
 from config.requests import authenticated_user
-from moderation.transparency import compute_transparency, last_twelve_months
+from moderation.transparency import TransparencyReport, compute_transparency, last_twelve_months
 from reviews.filters import DEFAULT_SORT, REVIEW_SORTS, BrandReviewFilter, BrandSearchFilter
 from reviews.forms import ReviewForm
 from reviews.models import Review
@@ -223,11 +223,11 @@ def _brand_transparency(brand: Brand) -> dict[str, Any]:
     period = last_twelve_months()
     # The figures read a year of the brand's submissions: computed at most once per brand and
     # BRAND_TRANSPARENCY_CACHE_SECONDS, so a busy brand page does not recount on every view.
-    report = cache.get_or_set(
-        f"brand-transparency:{brand.pk}:{period.start}:{period.end}",
-        lambda: compute_transparency(period=period, brand_id=brand.pk),
-        timeout=settings.BRAND_TRANSPARENCY_CACHE_SECONDS,
-    )
+    key = f"brand-transparency:{brand.pk}:{period.start}:{period.end}"
+    report: TransparencyReport | None = cache.get(key)
+    if report is None:
+        report = compute_transparency(period=period, brand_id=brand.pk)
+        cache.set(key, report, timeout=settings.BRAND_TRANSPARENCY_CACHE_SECONDS)
     return {
         "transparency": report,
         "transparency_rules": [
