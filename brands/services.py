@@ -164,8 +164,7 @@ def verify_brand_claim(*, token: str, user: User) -> Membership:
     claim = _claim_from_token(token)
     if claim.user_id != user.pk:
         raise PermissionDeniedError(_("This link was sent for another account."))
-    if claim.status != DomainClaim.Status.PENDING:
-        raise ConflictError(_("This claim was already handled."), code="claim_handled")
+    _ensure_pending(claim)
     return _accept_claim(
         claim,
         to=DomainClaim.Status.VERIFIED,
@@ -179,11 +178,7 @@ def approve_brand_claim(*, claim_id: int, actor: User) -> Membership:
     """An operator vouches for a claim (e.g. a brand with no domain, after a phone check)."""
     if not actor.is_operator:
         raise PermissionDeniedError(_("Only an operator can approve a claim."))
-    claim = DomainClaim.objects.select_for_update().filter(pk=claim_id).first()
-    if claim is None:
-        raise NotFoundError(_("This claim does not exist."))
-    if claim.status != DomainClaim.Status.PENDING:
-        raise ConflictError(_("This claim was already handled."), code="claim_handled")
+    claim = _lock_pending_claim(claim_id)
     return _accept_claim(
         claim,
         to=DomainClaim.Status.APPROVED,
@@ -196,11 +191,7 @@ def approve_brand_claim(*, claim_id: int, actor: User) -> Membership:
 def reject_brand_claim(*, claim_id: int, actor: User) -> DomainClaim:
     if not actor.is_operator:
         raise PermissionDeniedError(_("Only an operator can reject a claim."))
-    claim = DomainClaim.objects.select_for_update().filter(pk=claim_id).first()
-    if claim is None:
-        raise NotFoundError(_("This claim does not exist."))
-    if claim.status != DomainClaim.Status.PENDING:
-        raise ConflictError(_("This claim was already handled."), code="claim_handled")
+    claim = _lock_pending_claim(claim_id)
     claim.status, claim.decided_at, claim.decided_by = (
         DomainClaim.Status.REJECTED,
         timezone.now(),
@@ -215,6 +206,19 @@ def reject_brand_claim(*, claim_id: int, actor: User) -> DomainClaim:
         to_status=claim.status,
     )
     return claim
+
+
+def _lock_pending_claim(claim_id: int) -> DomainClaim:
+    claim = DomainClaim.objects.select_for_update().filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFoundError(_("This claim does not exist."))
+    _ensure_pending(claim)
+    return claim
+
+
+def _ensure_pending(claim: DomainClaim) -> None:
+    if claim.status != DomainClaim.Status.PENDING:
+        raise ConflictError(_("This claim was already handled."), code="claim_handled")
 
 
 def _accept_claim(claim: DomainClaim, *, to: str, actor: User, action: str) -> Membership:
