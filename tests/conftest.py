@@ -68,9 +68,14 @@ SERVICE_MARKS = ("postgres", "redis", "worker", "browser")
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for name in SERVICE_MARKS:
         if item.get_closest_marker(name) and (reason := missing_service(name)):
-            if REQUIRE_SERVICES:
-                pytest.fail(f"VOIX_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-            pytest.skip(reason)
+            skip_unless_required(reason)
+
+
+def skip_unless_required(reason: str) -> None:
+    """A missing service or tool skips the test, except in CI, where it fails it."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"VOIX_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def missing_service(name: str) -> str:

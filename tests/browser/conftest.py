@@ -17,7 +17,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.conftest import REQUIRE_SERVICES, ROOT
+from tests.conftest import ROOT, skip_unless_required
 
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -90,10 +90,7 @@ def axe_core() -> Path:
 def axe_core_path() -> Path:
     """The axe-core script, or a skip (a failure under VOIX_REQUIRE_SERVICES=1) when missing."""
     if not AXE_PATH.exists():
-        reason = f"needs axe-core at {AXE_PATH.relative_to(ROOT)}: run `npm ci`"
-        if REQUIRE_SERVICES:
-            pytest.fail(f"VOIX_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
+        skip_unless_required(f"needs axe-core at {AXE_PATH.relative_to(ROOT)}: run `npm ci`")
     return AXE_PATH
 
 

@@ -4,8 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
+
+from tests.conftest import skip_unless_required
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -25,9 +26,7 @@ def test_every_french_message_is_translated():
 def test_the_french_catalog_covers_every_string_of_the_code(tmp_path):
     """makemessages on a copy of the code finds no string the catalog lacks."""
     if not shutil.which("xgettext"):
-        if os.environ.get("VOIX_REQUIRE_SERVICES") == "1":
-            pytest.fail("GNU gettext (xgettext) is required in CI")
-        pytest.skip("needs GNU gettext (xgettext): apt-get install gettext")
+        skip_unless_required("needs GNU gettext (xgettext): apt-get install gettext")
     copy = tmp_path / "voix"
     shutil.copytree(
         ROOT,
