@@ -54,6 +54,7 @@ os.environ.pop("REDIS_URL", None)
 import django  # noqa: E402
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
+from common import drop_database, machine, recreate_database  # noqa: E402
 from review_corpus import make_review, near_duplicate  # noqa: E402
 
 UTC = dt.UTC
@@ -97,49 +98,6 @@ def database_url() -> tuple[str, str]:
     if name in ("voix", "test_voix") or not name.startswith("voix_bench"):
         sys.exit(f"Refusing database {name!r}: use a dedicated one named voix_bench")
     return url, name
-
-
-def admin_conninfo(url: str) -> str:
-    parsed = urlparse(url)
-    return parsed._replace(path="/postgres").geturl()
-
-
-def recreate_database(url: str, name: str) -> None:
-    with psycopg.connect(admin_conninfo(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str, name: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(admin_conninfo(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def machine() -> dict[str, str]:
-    model = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-        cursor.execute("SHOW shared_buffers")
-        buffers = cursor.fetchone()[0]
-    return {
-        "nproc": str(len(os.sched_getaffinity(0))),
-        "cpu": model,
-        "ram": f"{kib / 1024 / 1024:.1f} GiB",
-        "postgres": f"{pg} (shared_buffers {buffers})",
-        "python": sys.version.split()[0],
-        "django": django.get_version(),
-    }
 
 
 # --- the world: brands, accounts, networks, devices -----------------------------------------------

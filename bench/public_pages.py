@@ -59,7 +59,10 @@ os.environ.pop("REDIS_URL", None)
 import django  # noqa: E402
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
-from review_corpus import make_review  # noqa: E402
+from common import drop_database, recreate_database  # noqa: E402
+from common import machine as common_machine  # noqa: E402
+from django.utils.text import slugify  # noqa: E402
+from review_corpus import CITIES, make_review  # noqa: E402
 
 UTC = dt.UTC
 DOCS = REPO / "docs" / "benchmarks.md"
@@ -70,24 +73,6 @@ CHANNELS = ["website"] * 5 + ["in_store"] * 3 + ["app"] * 2 + ["delivery", "phon
 OTHER_STATUSES = ["rejected"] * 8 + ["withdrawn"] * 2 + ["removed"]
 OTHER_SHARE = 0.06  # reviews not (or no longer) published, on top of the published ones
 CHUNK = 10_000
-CITIES = [
-    "Paris",
-    "Lyon",
-    "Marseille",
-    "Toulouse",
-    "Nice",
-    "Nantes",
-    "Strasbourg",
-    "Montpellier",
-    "Bordeaux",
-    "Lille",
-    "Rennes",
-    "Reims",
-    "Grenoble",
-    "Dijon",
-    "Angers",
-    "Brest",
-]
 REVIEW_COLS = (
     "id, author_id, brand_id, place_id, channel, rating, title, text, language, "
     "experience_date, experience_attested_at, recommend_score, incentive_received, "
@@ -109,49 +94,14 @@ def database_url() -> tuple[str, str]:
     return url, name
 
 
-def admin_conninfo(url: str) -> str:
-    return urlparse(url)._replace(path="/postgres").geturl()
-
-
-def recreate_database(url: str, name: str) -> None:
-    with psycopg.connect(admin_conninfo(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str, name: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(admin_conninfo(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def machine() -> dict[str, str]:
-    model = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-        cursor.execute("SHOW shared_buffers")
-        buffers = cursor.fetchone()[0]
+    """The shared facts, plus the versions of the load generator and the server."""
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
     gunicorn = subprocess.run(
         [str(REPO / ".venv/bin/gunicorn"), "--version"], capture_output=True, text=True
     )
     return {
-        "nproc": str(len(os.sched_getaffinity(0))),
-        "cpu": model,
-        "ram": f"{kib / 1024 / 1024:.1f} GiB",
-        "postgres": f"{pg.split()[0]} (shared_buffers {buffers})",
-        "python": sys.version.split()[0],
-        "django": django.get_version(),
+        **common_machine(),
         "wrk": (wrk.stdout + wrk.stderr).split()[1] if wrk.stdout + wrk.stderr else "?",
         "gunicorn": (gunicorn.stdout + gunicorn.stderr).strip().split()[-1].strip("()"),
     }
@@ -189,7 +139,9 @@ class World:
             for k in range(n):
                 pid += 1
                 city = CITIES[int(rng.integers(0, len(CITIES)))]
-                self.place_rows.append((pid, b, f"Magasin {city} {k + 1}", f"{city}-{k + 1}", city))
+                self.place_rows.append(
+                    (pid, b, f"Magasin {city} {k + 1}", slugify(f"{city}-{k + 1}"), city)
+                )
                 ids.append(pid)
             self.places[b] = ids
         self.authors = authors
@@ -306,7 +258,7 @@ def fill(url: str, world: World, published: int, workers: int, log) -> dict:
             "FROM STDIN"
         ) as copy:
             for pid, b, name, slug, city in world.place_rows:
-                copy.write_row((pid, b, name, slug.lower(), "shop", city, "1 rue du Commerce", ""))
+                copy.write_row((pid, b, name, slug, "shop", city, "1 rue du Commerce", ""))
         with cur.copy(
             "COPY accounts_user (id, password, last_login, is_superuser, is_staff, is_active, "
             "date_joined, email, pseudonym, role, email_verified_at, language, "
