@@ -55,6 +55,8 @@ class User(AbstractUser):
     )
     # The review languages a moderator masters (ISO 639-1 codes), NF-MOD-4.
     moderation_languages = models.JSONField(_("languages moderated"), default=list, blank=True)
+    # A trusted flagger (DSA art. 22), designated by an operator: their notices come first.
+    is_trusted_flagger = models.BooleanField(_("trusted flagger"), default=False)
     # Accounts created by `import_reviews` for authors from another provider: no password,
     # no login, never emailed.
     is_imported = models.BooleanField(default=False)

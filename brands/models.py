@@ -99,3 +99,81 @@ class DomainClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.brand} ({self.status})"
+
+
+class Invitation(models.Model):
+    """A brand's request to one customer to review one order or service (ISO-COL-1..9).
+
+    No field says anything about the customer's satisfaction: an invitation cannot be gated
+    (FTC-2). A review written from its link is "verified by invitation" (FR-17), once.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("to be sent")
+        SENT = "sent", _("sent")
+        REMINDED = "reminded", _("reminder sent")
+        REVIEWED = "reviewed", _("review written")
+        OPTED_OUT = "opted_out", _("the customer declined")
+        CANCELLED = "cancelled", _("cancelled by the brand")
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="invitations")
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    email = models.EmailField(_("customer's email"))
+    name = models.CharField(_("customer's name"), max_length=200, blank=True)
+    order_reference = models.CharField(_("order reference"), max_length=100)
+    purchase_date = models.DateField(_("date of purchase or service"))
+    product = models.CharField(_("product or service"), max_length=200, blank=True)
+    # The customer's language when the brand knows it ("fr", "en"); empty: French.
+    language = models.CharField(
+        _("customer's language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    # The secret in the invitation's link (a random token; only its hash would do as well,
+    # but the link must be re-sent in the reminder).
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    send_after = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # One invitation per order and customer: a re-uploaded file adds nothing.
+            models.UniqueConstraint(
+                fields=["brand", "order_reference", "email"], name="one_invitation_per_order"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "send_after"], name="invitation_due_idx"),
+            models.Index(fields=["brand", "created_at"], name="invitation_brand_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.order_reference} ({self.status})"
+
+
+class InvitationOptOut(models.Model):
+    """A customer asked never to be invited again by this brand (ISO-COL-5).
+
+    Only a keyed hash of the address is kept (brands.invitations.email_digest): enough to
+    refuse a later invitation to it, never enough to write to it.
+    """
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+")
+    email_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "email_hash"], name="one_opt_out_per_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"opt-out {self.brand_id}:{self.email_hash[:8]}"

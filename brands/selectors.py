@@ -1,6 +1,6 @@
 from django.db.models import Count, QuerySet
 
-from brands.models import Brand, DomainClaim, Membership
+from brands.models import Brand, DomainClaim, Invitation, Membership
 
 
 def list_brands() -> QuerySet[Brand]:
@@ -25,7 +25,10 @@ def list_pending_claims() -> QuerySet[DomainClaim]:
 
 def list_memberships(*, user_id: int) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(user_id=user_id).select_related("brand").order_by("brand__name")
+        Membership.objects.filter(user_id=user_id)
+        .select_related("brand")
+        .prefetch_related("brand__places")
+        .order_by("brand__name")
     )
 
 
@@ -35,3 +38,29 @@ def is_brand_member(*, user_id: int, brand_id: int) -> bool:
 
 def brand_ids_of_member(*, user_id: int) -> set[int]:
     return set(Membership.objects.filter(user_id=user_id).values_list("brand_id", flat=True))
+
+
+def list_brand_invitations(*, brand_id: int) -> QuerySet[Invitation]:
+    """A brand's invitations, newest first (the token is never shown to the brand)."""
+    return (
+        Invitation.objects.filter(brand_id=brand_id)
+        .select_related("place")
+        .defer("token")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def count_invitations_by_status(*, brand_id: int) -> dict[str, int]:
+    """Status -> number of the brand's invitations, every status present: one query."""
+    counts = dict(
+        Invitation.objects.filter(brand_id=brand_id)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {value: counts.get(value, 0) for value in Invitation.Status.values}
+
+
+def get_invitation_by_token(*, token: str) -> Invitation | None:
+    return Invitation.objects.select_related("brand", "place").filter(token=token).first()

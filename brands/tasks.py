@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from brands.invitations import list_due_invitation_ids, send_invitation
 from brands.models import DomainClaim
 from brands.services import make_claim_token
 
@@ -34,3 +35,30 @@ def send_brand_claim_email_task(*, claim_id: int) -> None:
         subject = render_to_string("brands/email/claim_subject.txt", context).strip()
         body = render_to_string("brands/email/claim_body.txt", context)
     send_mail(subject, body, None, [claim.email])
+
+
+# REVIEW INVITATIONS (brands/invitations.py)
+# ------------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_due_invitations_task() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): hand each invitation or reminder now due to a worker.
+    A second run before they are handled enqueues them again, harmlessly: each send locks its
+    row and checks again that it is due."""
+    ids = list_due_invitation_ids()
+    for invitation_id in ids:
+        send_invitation_task.delay(invitation_id=invitation_id)
+    return len(ids)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_invitation_task(*, invitation_id: int) -> str | None:
+    """Email one invitation or its reminder if it is still due (brands.invitations)."""
+    return send_invitation(invitation_id=invitation_id)

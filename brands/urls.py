@@ -1,10 +1,31 @@
 from django.urls import path
 
-from brands import views
+from brands import invitation_views, views
 
 app_name = "brands"
 urlpatterns = [
     path("mes-marques/", views.my_brands, name="mine"),
     path("<slug:slug>/revendiquer/", views.claim_brand, name="claim"),
     path("revendication/<str:token>/", views.verify_claim, name="claim-verify"),
+    # Review invitations (the list with its figures is reviews.invitation_views)
+    path(
+        "<slug:slug>/invitations/nouvelle/",
+        invitation_views.invite_customer,
+        name="invitation-create",
+    ),
+    path(
+        "<slug:slug>/invitations/importer/",
+        invitation_views.upload_invitations,
+        name="invitation-upload",
+    ),
+    path(
+        "<slug:slug>/invitations/<int:invitation_id>/annuler/",
+        invitation_views.cancel,
+        name="invitation-cancel",
+    ),
+    path(
+        "invitations/desinscription/<str:token>/",
+        invitation_views.opt_out,
+        name="invitation-opt-out",
+    ),
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("avis/", include("reviews.urls")),
     path("", include("moderation.urls")),
     path("", include("moderation.public_urls")),
+    path("", include("reviews.in_shop_urls")),
     path("", include("reviews.public_urls")),
     path("", include("reviews.history_urls")),
     path("api/v1/", include(api_v1)),

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from moderation.rules import RULES, Action, Rule
+from moderation.rules import Action, Rule, rules_for_kind
 
 CONFORMANCE_JSON = Path(settings.BASE_DIR) / "docs" / "conformance.json"
 
@@ -56,7 +56,7 @@ def _public(rule: Rule, language: str) -> PublicRule:
 
 def how_reviews_work_facts(*, language: str) -> dict[str, Any]:
     """Everything the "how reviews work" page states that the platform could change."""
-    rules = list(RULES.values())
+    rules = rules_for_kind("review")  # the rules for brands' replies are not about reviews
     return {
         "decision_max_delay": describe_duration(settings.REVIEW_DECISION_MAX_DELAY),
         "retention": describe_duration(settings.REVIEW_RETENTION),

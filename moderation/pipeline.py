@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from moderation.checks.authenticity import AUTHENTICITY_CHECKS
+from moderation.checks.authenticity import AUTHENTICITY_CHECKS, shared_history
 from moderation.checks.base import Finding
 from moderation.checks.content import CONTENT_CHECKS
 from moderation.models import Decision, Submission
@@ -37,8 +37,9 @@ def run_checks(submission: Submission) -> list[Finding]:
         findings += content_check(
             title=submission.title, text=submission.text, language=submission.language
         )
-    for authenticity_check in AUTHENTICITY_CHECKS:
-        findings += authenticity_check(submission)
+    with shared_history():  # the window checks share one read of the store
+        for authenticity_check in AUTHENTICITY_CHECKS:
+            findings += authenticity_check(submission)
     applicable = {rule.code for rule in rules_for_kind(submission.kind)}
     return [finding for finding in findings if finding.rule_code in applicable]
 

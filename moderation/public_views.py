@@ -20,6 +20,7 @@ from moderation.information import (
     load_conformance,
     rating_method_facts,
 )
+from moderation.models import Report
 from moderation.rules import RULES, RULESET_VERSION
 from moderation.transparency import (
     InvalidPeriod,
@@ -110,12 +111,23 @@ def transparency(request: HttpRequest) -> HttpResponse:
         context |= {
             "charts": _charts(report),
             "rule_rows": report.rejections_per_rule(language=_language()),
+            "report_rows": [
+                {"label": Report.Source(figures.source).label, **vars(figures)}
+                for figures in report.notices
+            ],
             "delay_hours": {
                 "p50": _hours(report.delays.percentiles[50]),
                 "p90": _hours(report.delays.percentiles[90]),
                 "p99": _hours(report.delays.percentiles[99]),
                 "max": _hours(report.delays.maximum),
                 "stated": _hours(report.delays.stated_maximum),
+            },
+            "reply_delay_hours": {
+                "p50": _hours(report.replies.delays.percentiles[50]),
+                "p90": _hours(report.replies.delays.percentiles[90]),
+                "p99": _hours(report.replies.delays.percentiles[99]),
+                "max": _hours(report.replies.delays.maximum),
+                "stated": _hours(report.replies.delays.stated_maximum),
             },
             "csv_url": f"{reverse('transparency-csv')}?{query}",
             "json_url": f"{reverse('api-transparency')}?{query}",

@@ -12,7 +12,10 @@ if TYPE_CHECKING:
 
 class KindHandler(Protocol):
     def apply_decision(self, *, object_id: str, decision: "Decision") -> None:
-        """Apply the decision to the content, inside the engine's transaction."""
+        """Apply the decision to the content, inside the engine's transaction.
+
+        A handler may also define `brand_context(*, brand_id) -> list[str]` (see
+        `brand_context` below)."""
 
 
 _handlers: dict[str, KindHandler] = {}
@@ -27,6 +30,13 @@ def get_kind(kind: str) -> KindHandler:
         return _handlers[kind]
     except KeyError:
         raise LookupError(f"No handler registered for the kind {kind!r}") from None
+
+
+def brand_context(*, kind: str, brand_id: int) -> list[str]:
+    """What the app owning a kind knows of a brand that helps a moderator judge its content
+    (e.g. invited vs spontaneous reviews), as plain sentences; handlers may offer none."""
+    describe = getattr(_handlers.get(kind), "brand_context", None)
+    return list(describe(brand_id=brand_id)) if describe is not None else []
 
 
 def registered_kinds() -> list[str]:

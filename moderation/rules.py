@@ -43,6 +43,15 @@ class Rule:
     dsa_category: str
     dsa_keywords: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # the kinds of content it applies to; empty: every kind
+    # For rules on illegal content: the provision of law the statement of reasons cites
+    # (DSA art. 17(3)(d)).
+    legal_ground: str = ""
+    # Kinds it never applies to, whatever `kinds` says: a brand's reply is no consumer
+    # experience, so the authenticity rules of reviews do not apply to it.
+    excluded_kinds: tuple[str, ...] = ()
+
+    def applies_to(self, kind: str) -> bool:
+        return (not self.kinds or kind in self.kinds) and kind not in self.excluded_kinds
 
     def title(self, language: str) -> str:
         return self.title_fr if language == "fr" else self.title_en
@@ -59,8 +68,19 @@ class ChangelogEntry:
     changes_en: str
 
 
-RULESET_VERSION = "2026.1"
+RULESET_VERSION = "2026.2"
 CHANGELOG = (
+    ChangelogEntry(
+        version="2026.2",
+        published_on=date(2026, 11, 25),
+        changes_fr="Réponses des marques : elles suivent les règles de contenu des avis (insultes, "
+        "données personnelles, liens et publicité...) et deux règles propres, « Pression sur "
+        "l'auteur de l'avis » et « Identité du client » ; les règles d'authenticité des avis ne "
+        "s'appliquent pas aux réponses.",
+        changes_en="Brand replies: they follow the content rules of reviews (insults, personal "
+        'data, links and advertising...) and two rules of their own, "Pressure on the reviewer" '
+        'and "Customer\'s identity"; the authenticity rules of reviews do not apply to replies.',
+    ),
     ChangelogEntry(
         version="2026.1",
         published_on=date(2026, 11, 25),
@@ -72,6 +92,7 @@ CHANGELOG = (
 _TC = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
 _SPEECH = "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH"
 _FRAUD = "STATEMENT_CATEGORY_SCAMS_AND_FRAUD"
+_NOT_REPLIES = ("reply",)
 
 _RULE_LIST = (
     # CONTENT: clear breaches the pipeline rejects on its own
@@ -207,6 +228,7 @@ _RULE_LIST = (
         DsaGround.INCOMPATIBLE,
         _FRAUD,
         ("KEYWORD_INAUTHENTIC_USER_REVIEWS",),
+        excluded_kinds=_NOT_REPLIES,
     ),
     # AUTHENTICITY: the pipeline only sends to a human; a moderator decides
     Rule(
@@ -224,6 +246,7 @@ _RULE_LIST = (
         DsaGround.INCOMPATIBLE,
         _FRAUD,
         ("KEYWORD_INAUTHENTIC_USER_REVIEWS",),
+        excluded_kinds=_NOT_REPLIES,
     ),
     Rule(
         "coordinated_campaign",
@@ -239,6 +262,7 @@ _RULE_LIST = (
         DsaGround.INCOMPATIBLE,
         _FRAUD,
         ("KEYWORD_INAUTHENTIC_USER_REVIEWS", "KEYWORD_INAUTHENTIC_ACCOUNTS"),
+        excluded_kinds=_NOT_REPLIES,
     ),
     Rule(
         "conflict_of_interest",
@@ -253,6 +277,7 @@ _RULE_LIST = (
         DsaGround.INCOMPATIBLE,
         _FRAUD,
         ("KEYWORD_INAUTHENTIC_USER_REVIEWS",),
+        excluded_kinds=_NOT_REPLIES,
     ),
     Rule(
         "undisclosed_incentive",
@@ -270,6 +295,44 @@ _RULE_LIST = (
         DsaGround.INCOMPATIBLE,
         _TC,
         ("KEYWORD_HIDDEN_ADVERTISEMENT",),
+        excluded_kinds=_NOT_REPLIES,
+    ),
+    # BRAND REPLIES: rules of their own, on top of the content rules above (NF-RES-5, FTC-7)
+    Rule(
+        "pressure_to_withdraw",
+        Category.CONTENT,
+        Action.REJECT,
+        False,
+        "Pression sur l'auteur de l'avis",
+        "Pressure on the reviewer",
+        "Une réponse ne doit pas demander à l'auteur de retirer ou de modifier son avis, lui "
+        "offrir quoi que ce soit pour cela, ni le menacer (poursuites, plainte, accusation "
+        "publique). Une marque qui conteste l'authenticité d'un avis le signale gratuitement ; "
+        "un modérateur examine chaque réponse concernée.",
+        "A reply must not ask the reviewer to remove or change their review, offer them "
+        "anything for it, or threaten them (legal action, complaint, public accusation). A brand "
+        "that doubts a review is authentic flags it, free of charge; a moderator examines every "
+        "such reply.",
+        DsaGround.INCOMPATIBLE,
+        _TC,
+        kinds=("reply",),
+    ),
+    Rule(
+        "customer_identity",
+        Category.CONTENT,
+        Action.REJECT,
+        False,
+        "Identité du client",
+        "Customer's identity",
+        "Les avis sont publiés sous pseudonyme : une réponse ne doit pas révéler qui en est "
+        "l'auteur, ni son nom, ni un numéro de commande, de client ou de dossier, ni aucune "
+        "information que la marque connaît de lui.",
+        "Reviews are published under a pseudonym: a reply must not reveal who wrote the review, "
+        "neither their name, nor an order, customer or case number, nor anything else the brand "
+        "knows about them.",
+        DsaGround.INCOMPATIBLE,
+        "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS",
+        kinds=("reply",),
     ),
     # LEGAL: decided by a human only
     Rule(
@@ -286,6 +349,7 @@ _RULE_LIST = (
         DsaGround.ILLEGAL,
         _SPEECH,
         ("KEYWORD_DEFAMATION",),
+        legal_ground="Loi du 29 juillet 1881 sur la liberté de la presse, articles 29 et 32",
     ),
     Rule(
         "illegal_content",
@@ -301,6 +365,7 @@ _RULE_LIST = (
         DsaGround.ILLEGAL,
         "STATEMENT_CATEGORY_CONSUMER_INFORMATION",
         ("KEYWORD_VIOLATION_NATIONAL_LAW",),
+        legal_ground="The provision of French or EU law named in the notice and in the facts",
     ),
 )
 
@@ -313,4 +378,4 @@ def get_rule(code: str) -> Rule:
 
 
 def rules_for_kind(kind: str) -> list[Rule]:
-    return [rule for rule in RULES.values() if not rule.kinds or kind in rule.kinds]
+    return [rule for rule in RULES.values() if rule.applies_to(kind)]

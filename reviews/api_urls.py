@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from reviews import apis
+from reviews import apis, proof_apis, reply_apis, reporting_apis
 
 urlpatterns = [
     path("", include("reviews.brand_api_urls")),
@@ -15,5 +15,26 @@ urlpatterns = [
         "reviews/<int:review_id>/helpful/",
         apis.ReviewHelpfulVoteApi.as_view(),
         name="api-review-helpful",
+    ),
+    path(
+        "reviews/<int:review_id>/proof/",
+        proof_apis.ReviewProofApi.as_view(),
+        name="api-review-proof",
+    ),
+    path(
+        "reviews/<int:review_id>/reports/",
+        reporting_apis.ReviewReportApi.as_view(),
+        name="api-review-reports",
+    ),
+    path(
+        "reviews/<int:review_id>/flags/",
+        reporting_apis.ReviewFlagApi.as_view(),
+        name="api-review-flags",
+    ),
+    path("reports/mine/", reporting_apis.MyReportListApi.as_view(), name="api-my-reports"),
+    path(
+        "reviews/<int:review_id>/reply/",
+        reply_apis.ReviewReplyApi.as_view(),
+        name="api-review-reply",
     ),
 ]

@@ -1,8 +1,10 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -27,6 +29,7 @@ from reviews.serializers import (
     RatingSerializer,
 )
 from reviews.services import submit_review, vote_review_helpful, withdraw_review
+from reviews.statements import appeal_window_of, with_restrictions
 from reviews.views import client_ip
 
 
@@ -83,14 +86,52 @@ class ReviewListSubmitApi(ListAPIView):
         return Response(MyReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
+class AppealStateSerializer(serializers.Serializer):
+    """Where the appeal against a review's last restriction stands (DSA art. 20)."""
+
+    decision_id = serializers.IntegerField(help_text="the decision to contest: POST appeals/")
+    in_force = serializers.BooleanField(help_text="the restriction is the review's last decision")
+    can_appeal = serializers.BooleanField(source="is_open")
+    deadline = serializers.DateTimeField(help_text="six months after the author was told")
+    status = serializers.CharField(
+        source="appeal_status", help_text='"" (not contested), open, upheld or reversed'
+    )
+    decided_at = serializers.DateTimeField(source="appeal_decided_at", allow_null=True)
+
+
 class MyReviewListApi(ListAPIView):
+    """My reviews; each restricted one with its statement of reasons (its page in my account)
+    and where its appeal stands."""
+
     permission_classes = [IsAuthenticated]
-    serializer_class = MyReviewSerializer
+
+    class OutputSerializer(MyReviewSerializer):
+        statement_url = serializers.SerializerMethodField()
+        appeal = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Review
+            fields = (*MyReviewSerializer.Meta.fields, "statement_url", "appeal")
+
+        @extend_schema_field(serializers.CharField(allow_null=True))
+        def get_statement_url(self, review: Review) -> str | None:
+            if getattr(review, "statement_decision_id", None) is None:
+                return None
+            return reverse("reviews:statement", args=[review.pk])
+
+        @extend_schema_field(AppealStateSerializer(allow_null=True))
+        def get_appeal(self, review: Review) -> dict[str, Any] | None:
+            window = appeal_window_of(review, now=timezone.now())
+            return None if window is None else AppealStateSerializer(window).data
+
+    serializer_class = OutputSerializer
 
     def get_queryset(self) -> QuerySet[Review]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Review.objects.none()
-        return list_reviews_of_author(author_id=authenticated_user(self.request).pk)
+        return with_restrictions(
+            list_reviews_of_author(author_id=authenticated_user(self.request).pk)
+        )
 
 
 class ReviewWithdrawApi(APIView):

@@ -8,6 +8,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from moderation.registry import register_kind
-        from reviews.moderation_handlers import ReviewHandler
+        from reviews.moderation_handlers import ReplyHandler, ReviewHandler
 
         register_kind("review", ReviewHandler())
+        register_kind("reply", ReplyHandler())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import apis
+from reviews import apis, dashboard_apis
 
 # A brand's published reviews and its rating (issue 5); brands.api_urls owns brands/<slug>/.
 urlpatterns = [
@@ -10,4 +10,15 @@ urlpatterns = [
         name="api-brand-reviews",
     ),
     path("brands/<slug:slug>/rating/", apis.BrandRatingApi.as_view(), name="api-brand-rating"),
+    # The brand's figures, for its members (issue 6)
+    path(
+        "brands/<slug:slug>/dashboard/",
+        dashboard_apis.BrandDashboardApi.as_view(),
+        name="api-brand-dashboard",
+    ),
+    path(
+        "brands/<slug:slug>/dashboard/csv/",
+        dashboard_apis.BrandDashboardCsvApi.as_view(),
+        name="api-brand-dashboard-csv",
+    ),
 ]

@@ -45,6 +45,10 @@ VERIFIED_CHOICES = (
     ("no", _("unverified reviews only")),
 )
 VERIFIED = (Review.Verification.INVITATION, Review.Verification.DOCUMENT)
+REPLY_CHOICES = (
+    ("yes", _("with a reply from the brand")),
+    ("no", _("without a reply from the brand")),
+)
 
 
 def rating_choices() -> list[tuple[str, str]]:
@@ -75,6 +79,12 @@ class BrandReviewFilter(django_filters.FilterSet):
     )
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=settings.LANGUAGES, empty_label=_("all languages")
+    )
+    reply = django_filters.ChoiceFilter(
+        label=_("Brand's reply"),
+        choices=REPLY_CHOICES,
+        method="filter_reply",
+        empty_label=_("with or without"),
     )
     period = django_filters.ChoiceFilter(
         label=_("Published"),
@@ -113,6 +123,12 @@ class BrandReviewFilter(django_filters.FilterSet):
         if value == "yes":
             return queryset.filter(verification__in=VERIFIED)
         return queryset.exclude(verification__in=VERIFIED)
+
+    def filter_reply(self, queryset: QuerySet[Review], name: str, value: str) -> QuerySet:
+        """A reply the public sees: one of its versions is published."""
+        if value == "yes":
+            return queryset.filter(reply__published__isnull=False)
+        return queryset.exclude(reply__published__isnull=False)
 
     def filter_period(self, queryset: QuerySet[Review], name: str, value: str) -> QuerySet:
         return queryset.filter(published_at__gte=timezone.now() - PERIODS[value][1])
@@ -169,3 +185,28 @@ class BrandSearchFilter(django_filters.FilterSet):
             .alias(margin=F("rating_total") * 100 - F("rating_count") * threshold)
             .filter(margin__gte=0)
         )
+
+
+REPLIED_CHOICES = (
+    ("no", _("not replied yet")),
+    ("yes", _("replied")),
+)
+
+
+class BrandRepliesFilter(django_filters.FilterSet):
+    """The brand's members' list of its reviews: replied or not yet (whatever became of the
+    reply in moderation)."""
+
+    replied = django_filters.ChoiceFilter(
+        label=_("Reply"),
+        choices=REPLIED_CHOICES,
+        method="filter_replied",
+        empty_label=_("all reviews"),
+    )
+
+    class Meta:
+        model = Review
+        fields: list[str] = []
+
+    def filter_replied(self, queryset: QuerySet[Review], name: str, value: str) -> QuerySet:
+        return queryset.filter(reply__isnull=value == "no")

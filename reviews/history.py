@@ -31,13 +31,14 @@ from audit.models import AuditEvent
 from audit.selectors import list_events_for
 from audit.services import HASHED_FIELDS, canonical_event_json
 from moderation.rules import RULES
-from moderation.selectors import list_decision_events
+from moderation.selectors import list_decision_events, list_proof_events
 from reviews.models import Review
+from reviews.reply_selectors import list_public_reply_events
 
 # Details that may be published as they are (and so the canonical JSON of events holding only
 # these, with no actor). Anything else in `details` is internal.
 PUBLIC_DETAIL_KEYS = frozenset({"decision_id", "outcome", "decided_by", "ruleset_version"})
-RESTRICTING_OUTCOMES = ("reject", "label")
+RESTRICTING_OUTCOMES = ("reject", "label", "remove")
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,11 @@ class ReviewHistory:
 
 def get_review_history(*, review_id: int) -> ReviewHistory | None:
     """The public history of a review, whatever its status; None for an unknown id. 2 queries."""
-    review = Review.objects.select_related("brand", "place").filter(pk=review_id).first()
+    review = (
+        Review.objects.select_related("brand", "place", "reply__published")
+        .filter(pk=review_id)
+        .first()
+    )
     if review is None:
         return None
     events = _list_public_events(review)
@@ -109,6 +114,8 @@ def _list_public_events(review: Review) -> QuerySet[AuditEvent]:
     return (
         list_events_for(target=review)
         | list_decision_events(kind="review", object_id=str(review.pk))
+        | list_proof_events(kind="review", object_id=str(review.pk))
+        | list_public_reply_events(review_id=review.pk)
     ).order_by("id")
 
 
@@ -137,13 +144,16 @@ def _decided(event: AuditEvent) -> tuple[str, str, str, str]:
     if outcome == "label":
         label = _("Approved, to be published with a label")
         return "approved_with_label", label, _decided_by(event), rule
-    if outcome == "reject":
+    if outcome in ("reject", "remove"):
         return (
             "rule_applied",
             _("A rule of the code of conduct was applied"),
             _decided_by(event),
             rule,
         )
+    if outcome == "verify":
+        label = _("Proof of experience accepted: verified review")
+        return "verified", label, _decided_by(event), ""
     return "decided", _("Moderation decision"), _decided_by(event), rule
 
 
@@ -168,12 +178,86 @@ def _voted_helpful(event: AuditEvent) -> tuple[str, str, str, str]:
     return "voted_helpful", _("A reader found this review helpful"), "", ""
 
 
+def _badges_changed(event: AuditEvent) -> tuple[str, str, str, str]:
+    if event.details.get("outcome") == "verify":
+        return "verified", _("Now shown as a verified review"), _decided_by(event), ""
+    return "label_changed", _("Label updated"), _decided_by(event), ""
+
+
+def _report_filed(event: AuditEvent) -> tuple[str, str, str, str]:
+    """Who reported is never shown; what kind of report it was is."""
+    labels = {
+        "illegal_content": _("Reported as illegal content"),
+        "code_of_conduct": _("Reported under the code of conduct"),
+        "brand_flag": _("The brand flagged a doubt about its authenticity"),
+    }
+    return "reported", labels.get(event.details.get("source", ""), _("Reported")), "", ""
+
+
+def _report_decided(event: AuditEvent) -> tuple[str, str, str, str]:
+    if event.to_status == "upheld":
+        return "report_upheld", _("Report upheld"), _decided_by(event) or _("a moderator"), ""
+    label = _("Report examined: the review stays")
+    return "report_dismissed", label, _("a moderator"), ""
+
+
+def _appeal_filed(event: AuditEvent) -> tuple[str, str, str, str]:
+    if event.details.get("by") == "reporter":
+        return "appealed", _("A reporter contested the decision"), "", ""
+    return "appealed", _("Its author contested the decision"), "", ""
+
+
+def _appeal_decided(event: AuditEvent) -> tuple[str, str, str, str]:
+    if event.to_status == "reversed":
+        return "appeal_reversed", _("Appeal: the decision was reversed"), _("a moderator"), ""
+    return "appeal_upheld", _("Appeal: the decision was confirmed"), _("a moderator"), ""
+
+
+def _proof_requested(event: AuditEvent) -> tuple[str, str, str, str]:
+    return "proof_requested", _("Proof of experience asked of its author"), _("a moderator"), ""
+
+
+def _proof_uploaded(event: AuditEvent) -> tuple[str, str, str, str]:
+    """The document itself, its type and size are never shown."""
+    return "proof_uploaded", _("Its author sent a proof of experience"), _("its author"), ""
+
+
+def _proof_decided(event: AuditEvent) -> tuple[str, str, str, str]:
+    if event.to_status == "accepted":
+        label = _("Proof of experience examined: it shows the experience")
+        return "proof_accepted", label, _("a moderator"), ""
+    if event.to_status == "expired":
+        label = _("No proof of experience received before the deadline")
+        return "proof_expired", label, "", event.rule_code
+    label = _("Proof of experience examined: refused")
+    return "proof_refused", label, _("a moderator"), event.rule_code
+
+
+def _reply_status_changed(event: AuditEvent) -> tuple[str, str, str, str]:
+    """The brand's reply: published (a first reply, or an update) or removed."""
+    if event.to_status == "removed":
+        label = _("The brand's reply was removed")
+        return "reply_removed", label, _decided_by(event), event.rule_code
+    if event.details.get("replaces_version_id"):
+        return "reply_updated", _("The brand updated its reply"), "", ""
+    return "replied", _("The brand replied"), "", ""
+
+
 # One describer per kind of event: (kind, label, decided by, public rule code).
 DESCRIBERS: dict[str, Callable[[AuditEvent], tuple[str, str, str, str]]] = {
     AuditEvent.Action.REVIEW_SUBMITTED: _submitted,
     AuditEvent.Action.MODERATION_DECIDED: _decided,
     AuditEvent.Action.REVIEW_STATUS_CHANGED: _status_changed,
     AuditEvent.Action.REVIEW_VOTED_HELPFUL: _voted_helpful,
+    AuditEvent.Action.PROOF_REQUESTED: _proof_requested,
+    AuditEvent.Action.PROOF_UPLOADED: _proof_uploaded,
+    AuditEvent.Action.PROOF_DECIDED: _proof_decided,
+    AuditEvent.Action.REVIEW_BADGES_CHANGED: _badges_changed,
+    AuditEvent.Action.REPORT_FILED: _report_filed,
+    AuditEvent.Action.REPORT_DECIDED: _report_decided,
+    AuditEvent.Action.APPEAL_FILED: _appeal_filed,
+    AuditEvent.Action.APPEAL_DECIDED: _appeal_decided,
+    AuditEvent.Action.REPLY_STATUS_CHANGED: _reply_status_changed,
 }
 
 

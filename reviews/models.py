@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Any, ClassVar
 
 import pgtrigger
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 # Fields fixed at submission: nobody, not even the site, changes them afterwards (NF-MOD-5).
 IMMUTABLE_FIELDS = (
     "author_id",
+    "invitation_id",
     "brand_id",
     "place_id",
     "channel",
@@ -83,6 +85,14 @@ class Review(models.Model):
     # Kept for moderation only, never shown: keyed hashes of the client network and device.
     network_hash = models.CharField(max_length=64, blank=True)
     device_hash = models.CharField(max_length=64, blank=True)
+    # The invitation the review was written from: the only way to "verified by invitation".
+    invitation = models.OneToOneField(
+        "brands.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review",
+    )
     # Set by import_reviews: the review's identifier at the provider it came from.
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
@@ -194,6 +204,13 @@ class Review(models.Model):
     def is_incentivised(self) -> bool:
         return self.incentive_received or self.labelled_incentivised
 
+    @property
+    def public_reply(self) -> "Reply | None":
+        """The brand's reply as the public sees it (its latest published version), or None.
+        Lists select `reply__published` with the review, so that this reads nothing more."""
+        reply: Reply | None = getattr(self, "reply", None)  # None: the brand has not replied
+        return reply if reply is not None and reply.published_id is not None else None
+
 
 # The status machine (DESIGN.md). Appeals (rejected/removed -> published) come with them.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -294,3 +311,115 @@ class RatingRecount(models.Model):
 
     def __str__(self) -> str:
         return f"recount {self.ran_at:%Y-%m-%d %H:%M} ({self.corrections} corrections)"
+
+
+class Reply(models.Model):
+    """A brand's public answer to one review (NF-RES-5): free, one per review, written by a
+    member of the brand. Changing it adds a version: each version is moderated like a review,
+    keeps its own text and status, and stays in the audit trail. A reply never changes the
+    review it answers (its text, rating, status and counters stay as they are)."""
+
+    review = models.OneToOneField(
+        Review, primary_key=True, on_delete=models.PROTECT, related_name="reply"
+    )
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    # The member who first replied; each version records its own author.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    # The newest version, whatever its status, and the newest published one: what the brand
+    # and the public see, read with the review in one query.
+    latest = models.ForeignKey(
+        "ReplyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published = models.ForeignKey(
+        "ReplyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    published_versions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["brand", "created_at"], name="reply_brand_idx")]
+
+    def __str__(self) -> str:
+        return f"reply to review #{self.review_id}"
+
+    @property
+    def updated_at(self) -> "datetime | None":
+        """When the text the public sees was published, if it replaced an earlier version."""
+        if self.published_versions > 1 and self.published is not None:
+            return self.published.published_at
+        return None
+
+
+class ReplyVersion(models.Model):
+    """One text of a reply, as submitted: never edited; a change is a new version."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted, awaiting moderation")
+        IN_REVIEW = "in_review", _("under review by a moderator")
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("rejected")
+        REMOVED = "removed", _("removed after a report")
+
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()  # 1 for the first text, then 2, 3...
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("reply"))
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The last moderation decision applied to this version, and the rule it cited (if any).
+    decision_id = models.BigIntegerField(null=True, blank=True)
+    decided_by_moderator = models.BooleanField(default=False)
+    rule_code = models.CharField(max_length=64, blank=True)
+    # Emails sent once each, however often their task is delivered.
+    reviewer_notified_at = models.DateTimeField(null=True, blank=True)
+    notified_decision_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "number"], name="one_reply_version_number"),
+            # One version awaiting moderation at a time: an update waits for the previous one.
+            models.UniqueConstraint(
+                fields=["reply"],
+                condition=Q(status__in=["submitted", "in_review"]),
+                name="one_pending_reply_version",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "submitted_at"], name="reply_version_author_idx"),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="reply_text_immutable",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(
+                    "reply", "number", "author", "text", "language", "submitted_at"
+                ),
+            ),
+            pgtrigger.Protect(name="reply_version_never_deleted", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"reply to review #{self.reply_id}, version {self.number} ({self.status})"
+
+    @property
+    def decision_due_by(self) -> datetime:
+        """When it is published or refused at the latest (NF-RES-5)."""
+        return self.submitted_at + settings.REPLY_DECISION_MAX_DELAY
+
+
+# The status machine of a reply version; appeals (rejected/removed -> published) included.
+REPLY_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReplyVersion.Status.SUBMITTED: frozenset(
+        {ReplyVersion.Status.IN_REVIEW, ReplyVersion.Status.PUBLISHED, ReplyVersion.Status.REJECTED}
+    ),
+    ReplyVersion.Status.IN_REVIEW: frozenset(
+        {ReplyVersion.Status.PUBLISHED, ReplyVersion.Status.REJECTED}
+    ),
+    ReplyVersion.Status.PUBLISHED: frozenset({ReplyVersion.Status.REMOVED}),
+    ReplyVersion.Status.REJECTED: frozenset({ReplyVersion.Status.PUBLISHED}),
+    ReplyVersion.Status.REMOVED: frozenset({ReplyVersion.Status.PUBLISHED}),
+}

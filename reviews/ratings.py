@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -198,18 +198,47 @@ def _add(review: Review, *, month: date, published: int = 0, received: int = 0) 
         "month": month,
         "rating": review.rating,
     }
-    changes = {}
-    if published:
-        changes["published"] = F("published") + published
-    if received:
-        changes["received"] = F("received") + received
-    if RatingBucket.objects.filter(**key).update(**changes):
+    if _increment(key, published=published, received=received):
         return
     try:
         with transaction.atomic():  # a savepoint: a concurrent insert wins, then we update it
             RatingBucket.objects.create(**key, published=published, received=received)
     except IntegrityError:
-        RatingBucket.objects.filter(**key).update(**changes)
+        _increment(key, published=published, received=received)
+
+
+# {place} is one of the two fragments of `_increment`, never a value.
+_INCREMENT = (
+    'UPDATE "reviews_ratingbucket" SET "published" = "published" + %s, '
+    '"received" = "received" + %s '
+    'WHERE "brand_id" = %s AND {place} AND "channel" = %s AND "month" = %s AND "rating" = %s'
+)
+
+
+def _increment(key: dict[str, Any], *, published: int, received: int) -> int:
+    """Add to an existing counter; returns the number of rows updated (0 or 1).
+
+    In SQL rather than the ORM: it runs for every submission and every moderation decision,
+    and building the ORM's UPDATE cost the worker several times what the database spends
+    running it.
+    """
+    place, place_params = '"place_id" IS NULL', []
+    if key["place_id"] is not None:
+        place, place_params = '"place_id" = %s', [key["place_id"]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INCREMENT.format(place=place),
+            [
+                published,
+                received,
+                key["brand_id"],
+                *place_params,
+                key["channel"],
+                connection.ops.adapt_datefield_value(key["month"]),
+                key["rating"],
+            ],
+        )
+        return cursor.rowcount
 
 
 # Recomputation from the reviews themselves (manage.py recompute_ratings).

@@ -1,9 +1,14 @@
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from brands.models import Brand
 from reviews.models import HelpfulVote, RatingBucket, Review
-from reviews.ratings import rating_period
+from reviews.ratings import mean_of, rating_period, rating_timezone
 
 
 def list_published_reviews(*, brand_id: int | None = None) -> QuerySet[Review]:
@@ -11,7 +16,10 @@ def list_published_reviews(*, brand_id: int | None = None) -> QuerySet[Review]:
     reviews = Review.objects.filter(status=Review.Status.PUBLISHED)
     if brand_id is not None:
         reviews = reviews.filter(brand_id=brand_id)
-    return reviews.select_related("author", "brand", "place").order_by("-published_at", "-pk")
+    # With the brand's reply (reply__published): read in the same query, not one per review.
+    return reviews.select_related("author", "brand", "place", "reply__published").order_by(
+        "-published_at", "-pk"
+    )
 
 
 def list_brand_reviews(*, brand_id: int, place_id: int | None = None) -> QuerySet[Review]:
@@ -28,7 +36,7 @@ def list_brand_reviews(*, brand_id: int, place_id: int | None = None) -> QuerySe
     if place_id is not None:
         reviews = reviews.filter(place_id=place_id)
     return (
-        reviews.select_related("author", "brand", "place")
+        reviews.select_related("author", "brand", "place", "reply__published")
         .annotate(
             author_published_count=Coalesce(
                 Subquery(published_by_author, output_field=IntegerField()), 0
@@ -76,3 +84,77 @@ def list_reviews_of_author(*, author_id: int) -> QuerySet[Review]:
 
 def get_review(*, review_id: int) -> Review | None:
     return Review.objects.select_related("author", "brand", "place").filter(pk=review_id).first()
+
+
+@dataclass(frozen=True)
+class InvitationShare:
+    """A brand's published reviews of the rating period, invited (written from one of its
+    invitations) and spontaneous, with their mean ratings. A large positive gap is what
+    inviting only happy customers looks like (FTC-2): brands and moderators both see it."""
+
+    period_start: date
+    invited: int
+    invited_stars: int
+    spontaneous: int
+    spontaneous_stars: int
+
+    @property
+    def total(self) -> int:
+        return self.invited + self.spontaneous
+
+    @property
+    def invited_share(self) -> Decimal | None:
+        """Percent of the published reviews that were invited, one decimal."""
+        return mean_of(100 * self.invited, self.total)
+
+    @property
+    def invited_mean(self) -> Decimal | None:
+        return mean_of(self.invited_stars, self.invited)
+
+    @property
+    def spontaneous_mean(self) -> Decimal | None:
+        return mean_of(self.spontaneous_stars, self.spontaneous)
+
+    @property
+    def gap(self) -> Decimal | None:
+        """Invited mean minus spontaneous mean, in stars; None unless both exist."""
+        if self.invited_mean is None or self.spontaneous_mean is None:
+            return None
+        return self.invited_mean - self.spontaneous_mean
+
+    @property
+    def gap_alert(self) -> bool:
+        """INVITATION_GAP_ALERT stars or more in favour of invited reviews, each side with at
+        least INVITATION_GAP_MIN_REVIEWS reviews (fewer prove nothing)."""
+        return (
+            self.gap is not None
+            and min(self.invited, self.spontaneous) >= settings.INVITATION_GAP_MIN_REVIEWS
+            and self.gap >= Decimal(str(settings.INVITATION_GAP_ALERT))
+        )
+
+
+def get_invitation_share(*, brand_id: int) -> InvitationShare:
+    """The brand's invited and spontaneous published reviews over the rating period (the one
+    of its displayed rating): one query."""
+    start = rating_period()[0]
+    since = datetime.combine(start, time.min, tzinfo=rating_timezone())
+    invited = Q(invitation__isnull=False)
+    figures = Review.objects.filter(
+        brand_id=brand_id, status=Review.Status.PUBLISHED, published_at__gte=since
+    ).aggregate(
+        invited=Count("pk", filter=invited),
+        invited_stars=Coalesce(Sum("rating", filter=invited), 0),
+        spontaneous=Count("pk", filter=~invited),
+        spontaneous_stars=Coalesce(Sum("rating", filter=~invited), 0),
+    )
+    return InvitationShare(period_start=start, **figures)
+
+
+def list_latest_place_reviews(*, brand_id: int, place_id: int, limit: int) -> list[Review]:
+    """A place's latest published reviews, newest first, with only what a shop screen shows:
+    no author (the screen is public, in a shop). Read backwards along review_brand_pub_idx."""
+    return list(
+        Review.objects.filter(brand_id=brand_id, place_id=place_id, status=Review.Status.PUBLISHED)
+        .only("rating", "title", "text", "experience_date", "published_at", "verification")
+        .order_by("-published_at", "-pk")[:limit]
+    )

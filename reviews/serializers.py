@@ -4,6 +4,15 @@ from rest_framework import serializers
 from reviews.models import Review
 
 
+class PublicReplySerializer(serializers.Serializer):
+    """The brand's reply as the public sees it: its newest published version (NF-RES-5)."""
+
+    text = serializers.CharField(source="published.text")
+    language = serializers.CharField(source="published.language")
+    published_at = serializers.DateTimeField(source="first_published_at")
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
 class PublicReviewSerializer(serializers.ModelSerializer):
     """What anyone may see of a published review: the pseudonym, never an email or a name."""
 
@@ -12,6 +21,7 @@ class PublicReviewSerializer(serializers.ModelSerializer):
     place = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     verified = serializers.BooleanField(source="is_verified")
     incentivised = serializers.BooleanField(source="is_incentivised")
+    reply = PublicReplySerializer(source="public_reply", allow_null=True, read_only=True)
 
     class Meta:
         model = Review
@@ -32,6 +42,7 @@ class PublicReviewSerializer(serializers.ModelSerializer):
             "incentivised",
             "incentive_description",
             "helpful_count",
+            "reply",
         )
 
 

@@ -17,16 +17,20 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import ensure_can_write_publicly
 from audit.models import AuditEvent
 from audit.services import record_event
-from brands.models import Brand, Place
+from brands.invitations import lock_usable_invitation, mark_invitation_used
+from brands.models import Brand, Invitation, Place
 from brands.selectors import is_brand_member
 from config.errors import (
     ApplicationError,
@@ -36,8 +40,8 @@ from config.errors import (
     RateLimitedError,
 )
 from moderation.checks.content import detect_language
-from moderation.models import Decision
-from moderation.services import submit_for_moderation
+from moderation.models import Decision, ProofRequest, Report
+from moderation.services import close_withdrawn_content, file_report, submit_for_moderation
 from reviews.fingerprints import device_hash, network_hash
 from reviews.models import ALLOWED_TRANSITIONS, LIVE_STATUSES, HelpfulVote, Review
 from reviews.ratings import record_rating_change, record_review_received
@@ -96,15 +100,40 @@ def submit_review(
     external_id: str | None = None,
     verification: str = Review.Verification.SELF_DECLARED,
     imported: bool = False,
+    invitation: Invitation | None = None,
 ) -> Review:
     """Store a review as `submitted` and hand it to the moderation engine, atomically.
 
     `imported` is for import_reviews only: the author is an imported account, the dates are the
     original ones, and per-account rate limits do not apply (the provider already collected it).
+
+    `invitation`: the review is written from a brand's invitation (its link). The invitation is
+    locked and must be usable (sent, for this brand, not used, declined, cancelled or expired);
+    the review is "verified by invitation", dated on the purchase, at the invitation's place
+    if it names one, and uses it up (one review per invitation). Nothing else makes a review
+    verified by invitation (FR-17), save the provider's verification of an imported review.
     """
     if not imported:
         ensure_can_write_publicly(user=author)
     now = submitted_at or timezone.now()
+    if invitation is not None:
+        invitation = lock_usable_invitation(invitation_id=invitation.pk, brand=brand, now=now)
+        experience_date = invitation.purchase_date
+        place = invitation.place or place
+        verification = Review.Verification.INVITATION
+    elif verification == Review.Verification.INVITATION and not imported:
+        raise ApplicationError(
+            _("Only a review written from a brand's invitation is verified by invitation."),
+            field="verification",
+            code="verification_refused",
+        )
+    elif verification == Review.Verification.DOCUMENT and not imported:
+        # A proof accepted by a moderator verifies a review later (NF-COL-5), never its author.
+        raise ApplicationError(
+            _("Only a proof accepted by a moderator verifies a review by document."),
+            field="verification",
+            code="verification_refused",
+        )
     title = normalise_text(title, field="title")
     text = normalise_text(text, field="text")
     _validate_content(
@@ -156,11 +185,19 @@ def submit_review(
                 device_hash=device_hash(user_agent),
                 external_id=external_id,
                 submitted_at=now,
+                invitation=invitation,
             )
     except IntegrityError:
+        if invitation is not None:
+            raise ConflictError(
+                _("A review was already written from this invitation: one review per invitation."),
+                code="invitation_used",
+            ) from None
         raise ConflictError(
             _("A review with this external id already exists."), code="duplicate_external_id"
         ) from None
+    if invitation is not None:
+        mark_invitation_used(invitation=invitation, review_id=review.pk, author=author, now=now)
     record_event(
         actor=author,
         action=AuditEvent.Action.REVIEW_SUBMITTED,
@@ -175,6 +212,7 @@ def submit_review(
             "experience_date": experience_date.isoformat(),
             "submitted_at": now.isoformat(),
             "imported": imported,
+            **({"invitation_id": invitation.pk} if invitation is not None else {}),
         },
     )
     record_review_received(review)
@@ -293,14 +331,27 @@ def _check_rate_limits(*, author: User, network: str, now: datetime) -> None:
 
 
 def _lock(review_id: int) -> Review:
-    review = (
-        Review.objects.select_for_update(of=("self",))
-        .select_related("author")
-        .filter(pk=review_id)
-        .first()
+    """The review, locked until commit, with its author's `is_imported` already loaded (the
+    author's other fields load on first use).
+
+    In SQL rather than the ORM: every moderated review goes through here, and building this
+    query with `select_related` cost the worker three times what the raw query does.
+    """
+    sql = (
+        'SELECT "reviews_review".*, "accounts_user"."is_imported" AS "author_is_imported" '
+        'FROM "reviews_review" '
+        'INNER JOIN "accounts_user" ON "accounts_user"."id" = "reviews_review"."author_id" '
+        'WHERE "reviews_review"."id" = %s'
     )
+    if connection.features.has_select_for_update:  # SQLite locks the whole database instead
+        sql += ' FOR UPDATE OF "reviews_review"'
+    review = next(iter(Review.objects.raw(sql, [review_id])), None)
     if review is None:
         raise NotFoundError(_("This review does not exist."))
+    is_imported = review.author_is_imported  # type: ignore[attr-defined]
+    review.author = User.from_db(
+        connection.alias, ["id", "is_imported"], [review.author_id, is_imported]
+    )
     return review
 
 
@@ -333,49 +384,92 @@ def _transition(
 
 
 def apply_moderation_decision(*, review_id: int, decision: Decision) -> Review:
-    """Called by the moderation engine (through ReviewHandler), inside its transaction."""
+    """Called by the moderation engine (through ReviewHandler), inside its transaction.
+
+    A decision that leaves the status as it is (a label lifted on appeal, a proof accepted for
+    a published review, a proof requested) changes the review's badges or nothing, and writes
+    its own event; the others go through `_transition`.
+    """
     review = _lock(review_id)
     outcome = Decision.Outcome(decision.outcome)
+    if review.status == Review.Status.WITHDRAWN:
+        return review  # withdrawn while being moderated: the author's choice stands
+    details = {
+        "decision_id": decision.pk,
+        "outcome": outcome,
+        "decided_by": "moderator" if decision.decided_by_id else "pipeline",
+        "ruleset_version": decision.ruleset_version,
+    }
+    if outcome == Decision.Outcome.REQUEST_PROOF:
+        _notify_author(review, decision)
+        return review
     to = {
         Decision.Outcome.PUBLISH: Review.Status.PUBLISHED,
         Decision.Outcome.LABEL: Review.Status.PUBLISHED,
+        Decision.Outcome.VERIFY: Review.Status.PUBLISHED,
         Decision.Outcome.REJECT: Review.Status.REJECTED,
+        Decision.Outcome.REMOVE: Review.Status.REMOVED,
         Decision.Outcome.SEND_TO_HUMAN: Review.Status.IN_REVIEW,
     }[outcome]
-    if review.status == Review.Status.WITHDRAWN:
-        return review  # withdrawn while being moderated: the author's choice stands
     now = decision.decided_at
     review.decision_id = decision.pk
     review.decided_by_moderator = decision.decided_by_id is not None
-    review.rule_code = "" if outcome == Decision.Outcome.PUBLISH else decision.rule_code
+    if outcome == Decision.Outcome.VERIFY:
+        # A published review keeps its label's rule; one waiting for a moderator (sent by a
+        # rule's suspicion) is published with none, as by PUBLISH.
+        if review.status != Review.Status.PUBLISHED:
+            review.rule_code = ""
+    else:
+        review.rule_code = "" if outcome == Decision.Outcome.PUBLISH else decision.rule_code
     fields = ["decision_id", "decided_by_moderator", "rule_code"]
     if to != Review.Status.IN_REVIEW:
         review.decided_at = now
         fields.append("decided_at")
     if to == Review.Status.PUBLISHED:
-        review.published_at = now
-        review.labelled_incentivised = outcome == Decision.Outcome.LABEL
-        fields += ["published_at", "labelled_incentivised"]
-    _transition(
-        review,
-        to=to,
-        actor=decision.decided_by,
-        rule_code=decision.rule_code,
-        details={
-            "decision_id": decision.pk,
-            "outcome": outcome,
-            "decided_by": "moderator" if decision.decided_by_id else "pipeline",
-            "ruleset_version": decision.ruleset_version,
-        },
-        fields=tuple(fields),
-    )
-    if to != Review.Status.IN_REVIEW and not review.author.is_imported:
-        from reviews.tasks import notify_review_decision_task
-
-        transaction.on_commit(
-            partial(notify_review_decision_task.delay, review_id=review.pk, decision_id=decision.pk)
+        if review.status != Review.Status.PUBLISHED:
+            review.published_at = now
+            fields.append("published_at")
+        if outcome == Decision.Outcome.VERIFY:
+            review.verification = Review.Verification.DOCUMENT
+            fields.append("verification")
+        else:
+            review.labelled_incentivised = outcome == Decision.Outcome.LABEL
+            fields.append("labelled_incentivised")
+    if to == review.status:
+        record_event(
+            actor=decision.decided_by,
+            action=AuditEvent.Action.REVIEW_BADGES_CHANGED,
+            target=review,
+            rule_code=decision.rule_code,
+            details={
+                **details,
+                "verification": review.verification,
+                "labelled_incentivised": review.labelled_incentivised,
+            },
         )
+        review.save(update_fields=["updated_at", *fields])
+    else:
+        _transition(
+            review,
+            to=to,
+            actor=decision.decided_by,
+            rule_code=decision.rule_code,
+            details=details,
+            fields=tuple(fields),
+        )
+    if to != Review.Status.IN_REVIEW:
+        _notify_author(review, decision)
     return review
+
+
+def _notify_author(review: Review, decision: Decision) -> None:
+    if review.author.is_imported:
+        return
+    from reviews.tasks import notify_review_decision_task
+
+    transaction.on_commit(
+        partial(notify_review_decision_task.delay, review_id=review.pk, decision_id=decision.pk)
+    )
 
 
 @transaction.atomic
@@ -386,6 +480,7 @@ def withdraw_review(*, review_id: int, author: User) -> Review:
         raise PermissionDeniedError(_("Only its author can withdraw a review."))
     review.withdrawn_at = timezone.now()
     _transition(review, to=Review.Status.WITHDRAWN, actor=author, fields=("withdrawn_at",))
+    close_withdrawn_content(kind="review", object_id=str(review.pk), actor=author)
     return review
 
 
@@ -413,3 +508,140 @@ def vote_review_helpful(*, review_id: int, user: User) -> Review:
 
 def mark_author_notified(*, review_id: int, decision_id: int) -> None:
     Review.objects.filter(pk=review_id).update(notified_decision_id=decision_id)
+
+
+@transaction.atomic
+def upload_review_proof(*, review_id: int, author: User, document: UploadedFile) -> ProofRequest:
+    """The author sends the proof of experience a moderator asked for (NF-COL-5): checked by
+    its content and size, stored privately, examined by a moderator (see
+    moderation.services.upload_proof). Only for one's own review that is still live."""
+    from moderation.services import upload_proof
+
+    # Not locked here: the engine locks the proof request, then the review when it decides.
+    review = Review.objects.filter(pk=review_id).first()
+    if review is None or review.author_id != author.pk:
+        raise NotFoundError(_("This review does not exist."))
+    if review.status == Review.Status.WITHDRAWN:
+        raise ConflictError(_("This review was withdrawn."), code="review_withdrawn")
+    return upload_proof(kind="review", object_id=str(review.pk), author=author, document=document)
+
+
+# REPORTS AND FLAGS: handed to the moderation engine (DSA art. 16, FR-5)
+# ------------------------------------------------------------------------------
+
+
+def review_url(review: Review) -> str:
+    """The exact electronic location of a review (DSA art. 16(2)(b)): its public page."""
+    return settings.SITE_URL + reverse("review-history", args=[review.pk])
+
+
+def _published_review(review_id: int) -> Review:
+    """Only published reviews can be reported: a withdrawn, removed or pending one is not
+    public, so for a reporter it does not exist."""
+    review = Review.objects.filter(pk=review_id, status=Review.Status.PUBLISHED).first()
+    if review is None:
+        raise NotFoundError(_("This review is not published."))
+    return review
+
+
+def _report_allowances(*, reporter: User | None, client_ip: str | None) -> list[tuple[str, int]]:
+    """Refuse a report over the account's or the network's allowance (429); returns the
+    counters to spend once the report is filed, with their period in seconds."""
+    limits = []
+    if reporter is not None:
+        count, period = settings.REPORT_RATE_LIMIT_ACCOUNT
+        message = _("You have sent many reports recently. Please try again later.")
+        limits.append((f"report-rate:account:{reporter.pk}", count, period, message, "account"))
+    network = network_hash(client_ip)
+    if network:
+        count, period = settings.REPORT_RATE_LIMIT_NETWORK
+        message = _("Many reports were sent from your network recently. Please try again later.")
+        limits.append((f"report-rate:network:{network}", count, period, message, "network"))
+    for key, count, _period, message, scope in limits:
+        if cache.get(key, 0) >= count:
+            raise RateLimitedError(message, code=f"rate_limited_{scope}")
+    return [(key, int(period.total_seconds())) for key, _c, period, _m, _s in limits]
+
+
+def _spend_report_allowances(allowances: list[tuple[str, int]]) -> None:
+    for key, timeout in allowances:
+        if not cache.add(key, 1, timeout=timeout):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired in between
+                cache.add(key, 1, timeout=timeout)
+
+
+@transaction.atomic
+def report_review(
+    *,
+    review_id: int,
+    reporter: User | None,
+    source: str,
+    explanation: str,
+    rule_code: str = "",
+    location_url: str | None = None,
+    notifier_name: str = "",
+    notifier_email: str = "",
+    good_faith_confirmed: bool = False,
+    client_ip: str | None = None,
+) -> Report:
+    """Report a published review: a notice of illegal content by anyone, with the DSA art. 16
+    fields (DSA-4, DSA-5), or a report under the code of conduct by a verified account.
+    `location_url` None means the review's own page; a form's empty field stays empty, and an
+    incomplete notice is refused. Rate-limited per account and network; acknowledged by email
+    (see moderation.services.file_report)."""
+    review = _published_review(review_id)
+    if source not in (Report.Source.ILLEGAL_CONTENT, Report.Source.CODE_OF_CONDUCT):
+        raise ApplicationError(_("Unknown kind of report."), field="source", code="invalid_source")
+    if (
+        source == Report.Source.CODE_OF_CONDUCT
+        and reporter is not None
+        and reporter.email_verified_at is None
+    ):
+        raise PermissionDeniedError(
+            _("Please verify your email address before reporting under the code of conduct."),
+            code="email_not_verified",
+        )
+    allowances = _report_allowances(reporter=reporter, client_ip=client_ip)
+    report = file_report(
+        kind="review",
+        object_id=str(review.pk),
+        source=source,
+        reporter=reporter,
+        explanation=explanation,
+        rule_code=rule_code,
+        location_url=review_url(review) if location_url is None else location_url.strip(),
+        notifier_name=notifier_name,
+        notifier_email=notifier_email,
+        good_faith_confirmed=good_faith_confirmed,
+        language=translation.get_language() or "",
+    )
+    _spend_report_allowances(allowances)
+    return report
+
+
+@transaction.atomic
+def flag_review(
+    *,
+    review_id: int,
+    user: User,
+    flag_reason: str,
+    explanation: str,
+    client_ip: str | None = None,
+) -> Report:
+    """A member of the reviewed brand flags a reasoned doubt about the review's authenticity:
+    free, with a reason from the list and an explanation (FR-5)."""
+    review = _published_review(review_id)
+    allowances = _report_allowances(reporter=user, client_ip=client_ip)
+    report = file_report(
+        kind="review",
+        object_id=str(review.pk),
+        source=Report.Source.BRAND_FLAG,
+        reporter=user,
+        explanation=explanation,
+        flag_reason=flag_reason,
+        location_url=review_url(review),
+    )
+    _spend_report_allowances(allowances)
+    return report

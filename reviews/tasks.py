@@ -1,14 +1,12 @@
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from config.emails import send_html_email
 from moderation.models import Decision
-from moderation.rules import RULES
 from reviews.models import Review
 from reviews.services import mark_author_notified
+from reviews.statements import decision_email_context
 
 
 @shared_task(
@@ -19,25 +17,117 @@ from reviews.services import mark_author_notified
     max_retries=8,
 )
 def notify_review_decision_task(*, review_id: int, decision_id: int) -> None:
-    """Email the author the outcome; when rejected, the rule, its explanation and how to appeal
-    (FR-4, NF-MOD-7). Sent once per decision, however often the task is delivered."""
+    """Email the author the decision, in their language. A restriction (refusal, removal,
+    label) carries its statement of reasons with the rule and the ways to contest it (DSA
+    art. 17, FR-4, NF-MOD-7); a request for proof, the upload link and the deadline. Sent once
+    per decision, however often the task is delivered."""
     review = Review.objects.select_related("author", "brand").filter(pk=review_id).first()
     decision = Decision.objects.filter(pk=decision_id).first()
     if review is None or decision is None or review.notified_decision_id == decision_id:
         return
-    rule = RULES.get(decision.rule_code)
-    with translation.override(review.author.language):
+    language = review.author.language
+    with translation.override(language):
+        context = decision_email_context(
+            review=review, decision=decision, language=language, now=timezone.now()
+        )
+        subject = render_to_string("reviews/email/decision_subject.txt", context).strip()
+        html = render_to_string("reviews/email/decision_body.html", context)
+    send_html_email(subject=subject, html=html, to=review.author.email)
+    mark_author_notified(review_id=review.pk, decision_id=decision_id)
+
+
+# BRAND REPLIES
+# ------------------------------------------------------------------------------
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def notify_reply_published_task(*, version_id: int) -> None:
+    """Tell the review's author that the brand replied, or updated its reply, in their
+    language, with the reply's text and a link to the review. Sent once per published version,
+    however often the task is delivered; nothing if the version or the review left the page."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from reviews.models import ReplyVersion
+    from reviews.reply_services import mark_reviewer_notified
+
+    version = (
+        ReplyVersion.objects.select_related("reply__review__author", "reply__review__brand")
+        .filter(pk=version_id)
+        .first()
+    )
+    if (
+        version is None
+        or version.reviewer_notified_at is not None
+        or version.status != ReplyVersion.Status.PUBLISHED
+    ):
+        return
+    review = version.reply.review
+    if review.status != Review.Status.PUBLISHED or review.author.is_imported:
+        return
+    language = review.author.language
+    with translation.override(language):
+        first = version.reply.first_published_at
         context = {
             "review": review,
-            "decision": decision,
-            "rule": rule,
-            "rule_title": rule.title(review.author.language) if rule else "",
-            "rule_explanation": rule.explanation(review.author.language) if rule else "",
-            "automated": decision.is_automated,
-            "my_reviews_url": settings.SITE_URL + reverse("reviews:mine"),
-            "code_of_conduct_url": settings.SITE_URL + reverse("code-of-conduct"),
+            "version": version,
+            "updated": first is not None and (version.published_at or first) > first,
+            "language": language,
+            "review_url": settings.SITE_URL + reverse("review-history", args=[review.pk]),
         }
-        subject = render_to_string("reviews/email/decision_subject.txt", context).strip()
-        body = render_to_string("reviews/email/decision_body.txt", context)
-    send_mail(subject, body, None, [review.author.email])
-    mark_author_notified(review_id=review.pk, decision_id=decision_id)
+        subject = render_to_string("reviews/email/reply_published_subject.txt", context).strip()
+        html = render_to_string("reviews/email/reply_published_body.html", context)
+    send_html_email(subject=subject, html=html, to=review.author.email)
+    mark_reviewer_notified(version_id=version.pk)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def notify_reply_decision_task(*, version_id: int, decision_id: int) -> None:
+    """Tell the member who wrote a version of a reply that it was refused or removed, with the
+    rule of the code of conduct and how to contest (DSA art. 17). Sent once per decision."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from moderation.rules import RULES
+    from reviews.models import ReplyVersion
+    from reviews.reply_services import mark_reply_author_notified
+
+    version = (
+        ReplyVersion.objects.select_related("author", "reply__review__brand")
+        .filter(pk=version_id)
+        .first()
+    )
+    decision = Decision.objects.filter(pk=decision_id).first()
+    if version is None or decision is None or version.notified_decision_id == decision_id:
+        return
+    language = version.author.language
+    rule = RULES.get(decision.rule_code)
+    with translation.override(language):
+        context = {
+            "version": version,
+            "review": version.reply.review,
+            "decision": decision,
+            "language": language,
+            "rule_title": rule.title(language) if rule else decision.rule_code,
+            "rule_explanation": rule.explanation(language) if rule else "",
+            "brand_reviews_url": settings.SITE_URL
+            + reverse("reviews:brand-reviews", args=[version.reply.review.brand.slug]),
+            "code_of_conduct_url": settings.SITE_URL + reverse("code-of-conduct"),
+            "contact_email": settings.MODERATION_CONTACT_EMAIL,
+        }
+        subject = render_to_string("reviews/email/reply_decision_subject.txt", context).strip()
+        html = render_to_string("reviews/email/reply_decision_body.html", context)
+    send_html_email(subject=subject, html=html, to=version.author.email)
+    mark_reply_author_notified(version_id=version.pk, decision_id=decision.pk)

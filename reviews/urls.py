@@ -1,6 +1,15 @@
 from django.urls import path
 
-from reviews import views
+from reviews import (
+    appeal_views,
+    dashboard_views,
+    in_shop_views,
+    invitation_views,
+    proof_views,
+    reply_views,
+    reporting_views,
+    views,
+)
 
 app_name = "reviews"
 urlpatterns = [
@@ -8,4 +17,37 @@ urlpatterns = [
     path("<int:review_id>/retirer/", views.withdraw, name="withdraw"),
     path("<int:review_id>/utile/", views.vote_helpful, name="helpful"),
     path("ecrire/<slug:slug>/", views.write_review, name="write"),
+    path(
+        "ecrire/<slug:slug>/magasin/<slug:place_slug>/",
+        in_shop_views.write_in_store_review,
+        name="write-in-store",
+    ),
+    path("invitation/<str:token>/", invitation_views.write_invited_review, name="write-invited"),
+    path("<int:review_id>/preuve/", proof_views.proof_upload, name="proof-upload"),
+    path("<int:review_id>/signaler/", reporting_views.report, name="report"),
+    path("signalement/recu/", reporting_views.report_filed, name="report-filed"),
+    path("mes-signalements/", reporting_views.my_reports, name="my-reports"),
+    path("<int:review_id>/decision/", appeal_views.statement, name="statement"),
+    path("<int:review_id>/contester/", appeal_views.appeal, name="appeal"),
+    path(
+        "signalements/<int:report_id>/contester/",
+        appeal_views.appeal_report,
+        name="appeal-report",
+    ),
+    # Brand replies: the brand's members answer its reviews (issue 6)
+    path("marque/<slug:slug>/", reply_views.brand_reviews, name="brand-reviews"),
+    path("<int:review_id>/repondre/", reply_views.reply, name="reply"),
+    path("<int:review_id>/reponse/", reply_views.reply_update, name="reply-update"),
+    path("<int:review_id>/reponse/signaler/", reply_views.report_reply, name="reply-report"),
+    # The brand's figures, for its members (issue 6)
+    path(
+        "marque/<slug:slug>/tableau-de-bord/",
+        dashboard_views.brand_dashboard,
+        name="brand-dashboard",
+    ),
+    path(
+        "marque/<slug:slug>/tableau-de-bord/csv/",
+        dashboard_views.brand_dashboard_csv,
+        name="brand-dashboard-csv",
+    ),
 ]

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -36,6 +37,7 @@ from reviews.services import (
     vote_review_helpful,
     withdraw_review,
 )
+from reviews.statements import appeal_window_of, with_restrictions
 from reviews.structured_data import brand_structured_data
 
 REVIEWS_PER_PAGE = 20
@@ -64,7 +66,24 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
     brand = get_brand(slug=slug)
     if brand is None:
         raise Http404
+    return review_form_page(request, brand=brand)
+
+
+def review_form_page(
+    request: HttpRequest,
+    *,
+    brand: Brand,
+    preset: dict[str, Any] | None = None,
+    template: str = "reviews/write.html",
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The review form of a brand. `preset` values are not asked, they are submitted as they
+    are (a shop's QR code sets the place and channel; an invitation also sets itself, and
+    submit_review takes the date and place from it); the template shows them."""
+    preset = preset or {}
     form = ReviewForm(request.POST or None, brand=brand)
+    for name in preset:
+        form.fields.pop(name, None)
     if request.method == "POST" and form.is_valid():
         try:
             review = submit_review(
@@ -73,6 +92,7 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
                 client_ip=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
                 **form.cleaned_data,
+                **preset,
             )
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
@@ -88,16 +108,20 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("reviews:mine")
     return render(
         request,
-        "reviews/write.html",
-        {"brand": brand, "form": form},
+        template,
+        {"brand": brand, "form": form, **(context or {})},
         status=400 if form.errors else 200,
     )
 
 
 @login_required
 def my_reviews(request: HttpRequest) -> HttpResponse:
-    reviews = list_reviews_of_author(author_id=authenticated_user(request).pk)
-    return render(request, "reviews/mine.html", {"reviews": reviews})
+    """The author's reviews; each restricted one with its statement of reasons and where its
+    appeal stands (DSA art. 17, 20)."""
+    reviews = with_restrictions(list_reviews_of_author(author_id=authenticated_user(request).pk))
+    now = timezone.now()
+    items = [(review, appeal_window_of(review, now=now)) for review in reviews]
+    return render(request, "reviews/mine.html", {"items": items})
 
 
 @login_required
@@ -231,7 +255,9 @@ def _brand_transparency(brand: Brand) -> dict[str, Any]:
     return {
         "transparency": report,
         "transparency_rules": [
-            row for row in report.rejections_per_rule(language=get_language() or "fr") if row[2]
+            row
+            for row in report.rejections_per_rule(language=get_language() or "fr")
+            if row[2] or row[3]
         ],
         "transparency_url": f"{reverse('transparency')}?{report.query()}",
     }

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from tests.factories import BrandFactory, MembershipFactory, PlaceFactory, UserFactory
 
@@ -94,6 +95,17 @@ def missing_service(name: str) -> str:
     if name == "browser" and not shutil.which("chromium"):
         return "needs Debian's chromium (apt-get install chromium)"
     return ""
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's default language. A request through the test client
+    activates the visitor's language in this thread and nothing resets it (as in a server,
+    where the next request activates its own): without this, one test's language would leak
+    into the next."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

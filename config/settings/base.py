@@ -150,8 +150,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env("VOIX_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Proofs of experience: outside MEDIA_ROOT, never served by URL (config/storage.py).
+PRIVATE_MEDIA_ROOT = env("VOIX_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "config.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -228,15 +234,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # An unacknowledged message comes back after this long; longer than any task may run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "moderation"
+# Checked in order: emails first, so a slow mail server never delays moderation.
 CELERY_TASK_ROUTES = {
-    "moderation.tasks.*": {"queue": "moderation"},
     "*.notify_*": {"queue": "notifications"},
     "*.send_*": {"queue": "notifications"},
+    "*.acknowledge_*": {"queue": "notifications"},
+    "moderation.tasks.*": {"queue": "moderation"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-undecided-submissions": {
         "task": "moderation.tasks.sweep_undecided_submissions_task",
         "schedule": timedelta(minutes=1),
+    },
+    # Proofs of experience not sent by their deadline (PROOF_UPLOAD_DEADLINE).
+    "expire-proof-requests": {
+        "task": "moderation.tasks.expire_proof_requests_task",
+        "schedule": timedelta(minutes=15),
+    },
+    # Review invitations and reminders whose time has come (INVITATION_SEND_DELAY).
+    "send-due-invitations": {
+        "task": "brands.tasks.send_due_invitations_task",
+        "schedule": timedelta(minutes=5),
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -258,6 +276,7 @@ REST_FRAMEWORK = {
         "token": "10/minute",
         "claims": "10/hour",
         "reviews": "30/hour",
+        "invitations": "600/hour",
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -272,6 +291,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "accounts.models.User.Role",
         "MembershipRoleEnum": "brands.models.Membership.Role",
+        "ReportSourceEnum": "moderation.models.Report.Source",
+        "ReportStatusEnum": "moderation.models.Report.Status",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
     },
 }
 
@@ -279,6 +301,32 @@ SPECTACULAR_SETTINGS = {
 # ------------------------------------------------------------------------------
 # How long the link in a domain-claim email stays valid.
 BRAND_CLAIM_LINK_MAX_AGE = timedelta(days=2)
+
+# VOIX: INVITATIONS (ISO-COL-1..5; stated in the invitation email and the brand's tool)
+# ------------------------------------------------------------------------------
+# An invitation is emailed this long after the brand created it, so that the customer has
+# had the product or service when asked (ISO-COL-1); the date of purchase is never later.
+INVITATION_SEND_DELAY = timedelta(days=1)
+# One reminder at most, this long after the invitation, unless the customer reviewed or
+# declined (ISO-COL-5).
+INVITATION_REMINDER_AFTER = timedelta(days=7)
+# How long the link in an invitation can be used to write a review, from its sending.
+INVITATION_LINK_MAX_AGE = timedelta(days=60)
+# The largest CSV upload or API batch, in rows, and the largest CSV file.
+INVITATION_UPLOAD_MAX_ROWS = 2000
+INVITATION_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+# How many due invitations one run of the periodic task hands to the workers.
+INVITATION_SEND_BATCH = 500
+# A gap between the mean rating of invited and spontaneous reviews at least this large, with
+# at least INVITATION_GAP_MIN_REVIEWS reviews on each side, is shown as a warning: invitations
+# sent only to happy customers (gating, FTC-2) look like this.
+INVITATION_GAP_ALERT = 1.0
+INVITATION_GAP_MIN_REVIEWS = 10
+# The in-shop display page: how many latest reviews it shows, how often the screen reloads
+# it, and how long the server keeps it cached.
+PLACE_DISPLAY_REVIEWS = 6
+PLACE_DISPLAY_REFRESH_SECONDS = 300
+PLACE_DISPLAY_CACHE_SECONDS = 60
 
 # VOIX: HEALTH
 # ------------------------------------------------------------------------------
@@ -309,6 +357,34 @@ BURST_RATIO = 5.0
 # An account younger than this is "new" for the new-account-extreme-rating signal.
 NEW_ACCOUNT_AGE = timedelta(days=7)
 
+# VOIX: MODERATOR WORKSPACE (stated on the information pages; the code reads the same values)
+# ------------------------------------------------------------------------------
+# A moderator's claim on a work item lapses after this, and the item returns to the queue.
+MODERATION_CLAIM_LEASE = timedelta(minutes=15)
+# Maximum delays we commit to, from which each work item's due time is computed.
+REPORT_DECISION_MAX_DELAY = timedelta(days=3)
+TRUSTED_FLAGGER_DECISION_MAX_DELAY = timedelta(days=1)
+APPEAL_DECISION_MAX_DELAY = timedelta(days=7)
+PROOF_DECISION_MAX_DELAY = timedelta(days=3)
+# Contesting a decision is open this long after the person concerned was told (DSA-17).
+APPEAL_WINDOW = timedelta(days=183)
+# An author asked for proof of experience has this long to upload it.
+PROOF_UPLOAD_DEADLINE = timedelta(days=14)
+PROOF_MAX_BYTES = 5 * 1024 * 1024
+PROOF_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+# Misuse of reporting (DSA art. 23(2)): manifestly unfounded reports or flags within the
+# window; a warning at the first threshold, then a suspension of reporting.
+REPORTING_ABUSE_WINDOW = timedelta(days=90)
+REPORTING_WARNING_AFTER = 3
+REPORTING_SUSPENSION_AFTER = 5
+REPORTING_SUSPENSION = timedelta(days=30)
+# The single point of contact (DSA art. 12) that reports' outcome emails give to notifiers
+# without an account, to contest a decision.
+MODERATION_CONTACT_EMAIL = env("VOIX_MODERATION_CONTACT_EMAIL", default="moderation@voix.example")
+# Reports and flags one account, or one network (/24, /48), may file per period: (count, period).
+REPORT_RATE_LIMIT_ACCOUNT = (10, timedelta(hours=1))
+REPORT_RATE_LIMIT_NETWORK = (30, timedelta(hours=1))
+
 # VOIX: REVIEWS (stated on the information pages; the code reads the same values)
 # ------------------------------------------------------------------------------
 # A rating is the mean of the published reviews of this window (NF-RES-3).
@@ -337,3 +413,15 @@ REVIEW_TITLE_MAX_LENGTH = 120
 VOIX_HASH_KEY = env("VOIX_HASH_KEY", default="")  # empty: derived from SECRET_KEY
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("VOIX_TRUSTED_PROXY_COUNT", default=0)
+
+# VOIX: BRAND REPLIES (stated on the information pages; the code reads the same values)
+# ------------------------------------------------------------------------------
+# A reply (each version of it) is published or refused within this delay after it is submitted
+# (NF-RES-5: 7 days at most): the due time of a reply sent to a moderator.
+REPLY_DECISION_MAX_DELAY = timedelta(days=7)
+REPLY_TEXT_MIN_LENGTH = 2
+REPLY_TEXT_MAX_LENGTH = 3000
+# Versions one brand member may submit per period (replies and updates): (count, period).
+REPLY_RATE_LIMIT_MEMBER = (60, timedelta(hours=1))
+# Versions of one reply per period: an update is a correction, not a conversation.
+REPLY_RATE_LIMIT_PER_REPLY = (3, timedelta(days=1))

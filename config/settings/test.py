@@ -22,3 +22,8 @@ elif env("VOIX_TEST_DB_NAME", default=""):
     # Several test runs on one PostgreSQL server (two developers, CI) need their own database.
     DATABASES["default"]["TEST"] = {"NAME": env("VOIX_TEST_DB_NAME")}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Proofs of experience uploaded by tests stay in memory.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+}

@@ -7,15 +7,19 @@ ends of the rating scale the same way (NF-MOD-3).
 """
 
 import re
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q
 
 from moderation import similarity
 from moderation.checks.base import Finding
-from moderation.models import Submission, TextBand
+from moderation.models import Submission
 
 # Bounded work per text, whatever the store's size: the most recent matches of each band are
 # read from the index, and the most recent earlier texts among them are compared.
@@ -23,11 +27,77 @@ MATCHES_PER_BAND = 25
 MAX_DUPLICATE_CANDIDATES = 50
 
 
-def _same_kind_before(sub: Submission) -> Q:
-    """Submissions of the same kind that came before this one (ties broken by id)."""
-    return Q(kind=sub.kind) & (
-        Q(submitted_at__lt=sub.submitted_at) | Q(submitted_at=sub.submitted_at, pk__lt=sub.pk)
-    )
+# A worker spends more time having Django build a query than PostgreSQL spends running it, so
+# the checks read the store with hand-written SQL (portable to the SQLite default) in as few
+# round trips as possible: one for the near-duplicates, one for the three window counts.
+# "Earlier" is always: same kind, submitted before, ties on submitted_at broken by id; its
+# parameters come from `_earlier_params`. The {fields} of these statements are filled with
+# the fixed fragments below or with placeholders, never with values.
+
+_CANDIDATES = (
+    'SELECT "id", "minhash", "author_id", "brand_id", "submitted_at" FROM "moderation_submission" '
+    'WHERE "id" IN ({matches}) '
+    'AND "kind" = %s AND ("submitted_at" < %s OR ("submitted_at" = %s AND "id" < %s)) '
+    'AND NOT ("author_id" = %s AND "brand_id" = %s) '
+    'ORDER BY "submitted_at" DESC LIMIT %s'
+)
+# On PostgreSQL each band is read from the (key, submission) index with its own LIMIT, so the
+# work is bounded whatever the store's size and whatever the planner's statistics say (a LIMIT
+# over the whole IN list let the planner pick a scan of the table). Earlier means a lower id:
+# texts are indexed in the order they are received.
+_BAND_MATCHES_POSTGRESQL = (
+    'SELECT "match"."submission_id" FROM unnest(%s::bigint[]) AS "band"("key") '
+    'CROSS JOIN LATERAL (SELECT "submission_id" FROM "moderation_textband" '
+    'WHERE "key" = "band"."key" AND "submission_id" < %s '
+    'ORDER BY "submission_id" DESC LIMIT %s) AS "match"'
+)
+# The embedded SQLite default holds small stores: the plain lookup is enough there.
+_BAND_MATCHES_SQLITE = (
+    'SELECT "submission_id" FROM "moderation_textband" '
+    'WHERE "key" IN ({keys}) AND "submission_id" < %s'
+)
+# Accounts on the brand from this network in the window (this submission or earlier ones).
+_NETWORK_COUNTS = (
+    'SELECT COUNT(DISTINCT "author_id") AS network_accounts, '
+    'COUNT(DISTINCT CASE WHEN "device_hash" = %s THEN "author_id" END) AS network_same_device '
+    'FROM "moderation_submission" '
+    'WHERE "brand_id" = %s AND "network_hash" = %s AND "submitted_at" >= %s AND ("id" = %s '
+    'OR ("kind" = %s AND ("submitted_at" < %s OR ("submitted_at" = %s AND "id" < %s))))'
+)
+# Ratings on one side of the scale (`_side`: two adjacent stars) on the brand: in the burst
+# window, and in the baseline before it (this submission or earlier ones). Read from the
+# covering `sub_brand_time_idx`.
+_BURST_COUNTS = (
+    'SELECT COUNT(CASE WHEN "submitted_at" >= %s THEN 1 END) AS burst_recent, '
+    'COUNT(CASE WHEN "submitted_at" < %s THEN 1 END) AS burst_before '
+    'FROM "moderation_submission" '
+    'WHERE "brand_id" = %s AND "rating" BETWEEN %s AND %s AND "submitted_at" >= %s AND ("id" = %s '
+    'OR ("kind" = %s AND ("submitted_at" < %s OR ("submitted_at" = %s AND "id" < %s))))'
+)
+_AUTHOR_EARLIER = (
+    'SELECT CASE WHEN EXISTS (SELECT 1 FROM "moderation_submission" WHERE "author_id" = %s '
+    'AND "kind" = %s AND ("submitted_at" < %s OR ("submitted_at" = %s AND "id" < %s))) '
+    "THEN 1 ELSE 0 END AS author_has_earlier"
+)
+# Stand-ins for the counts a check will not read.
+_NO_NETWORK_COUNTS = "SELECT 0 AS network_accounts, 0 AS network_same_device"
+_NO_BURST_COUNTS = "SELECT 0 AS burst_recent, 0 AS burst_before"
+_NO_AUTHOR_EARLIER = "SELECT 0 AS author_has_earlier"
+_HISTORY = (
+    "SELECT network_accounts, network_same_device, burst_recent, burst_before, "
+    "author_has_earlier FROM ({network}) AS network CROSS JOIN ({burst}) AS burst "
+    "CROSS JOIN ({earlier}) AS earlier"
+)
+
+
+def _earlier_params(sub: Submission) -> list[Any]:
+    at = _db_time(sub.submitted_at)
+    return [sub.kind, at, at, sub.pk]
+
+
+def _db_time(moment: datetime) -> Any:
+    """A datetime parameter as the ORM passes it (SQLite stores naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(moment)
 
 
 def _ago(delta: timedelta) -> str:
@@ -39,29 +109,27 @@ def _ago(delta: timedelta) -> str:
     return f"{round(hours / 24)} days"
 
 
-def _band_matches(keys: list[int], *, before_id: int) -> list[int]:
-    """Ids of the most recent earlier texts sharing a band: at most MATCHES_PER_BAND per band.
-
-    On PostgreSQL each band is read from the (key, submission) index with its own LIMIT, so the
-    work is bounded whatever the store's size and whatever the planner's statistics say (a
-    LIMIT over the whole IN list let the planner pick a scan of the table). Earlier means a
-    lower id: texts are indexed in the order they are received.
-    """
+def _candidates(sub: Submission, keys: list[int]) -> list[Submission]:
+    """Earlier texts sharing a MinHash band with this one, except this author's on this brand,
+    most recent first, at most MAX_DUPLICATE_CANDIDATES (MATCHES_PER_BAND a band on
+    PostgreSQL): one query."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT DISTINCT match.submission_id FROM unnest(%s::bigint[]) AS band(key) "
-                "CROSS JOIN LATERAL (SELECT submission_id FROM moderation_textband "
-                "WHERE key = band.key AND submission_id < %s "
-                "ORDER BY submission_id DESC LIMIT %s) AS match",
-                [keys, before_id, MATCHES_PER_BAND],
-            )
-            return [row[0] for row in cursor.fetchall()]
-    # The embedded SQLite default holds small stores: the plain lookup is enough there.
+        matches = _BAND_MATCHES_POSTGRESQL
+        match_params: list[Any] = [keys, sub.pk, MATCHES_PER_BAND]
+    else:
+        matches = _BAND_MATCHES_SQLITE.format(keys=", ".join(["%s"] * len(keys)))
+        match_params = [*keys, sub.pk]
     return list(
-        TextBand.objects.filter(key__in=keys, submission_id__lt=before_id)
-        .values_list("submission_id", flat=True)
-        .distinct()
+        Submission.objects.raw(
+            _CANDIDATES.format(matches=matches),
+            [
+                *match_params,
+                *_earlier_params(sub),
+                sub.author_id,
+                sub.brand_id,
+                MAX_DUPLICATE_CANDIDATES,
+            ],
+        )
     )
 
 
@@ -70,15 +138,8 @@ def check_near_duplicates(sub: Submission) -> list[Finding]:
     if sub.minhash is None:
         return []
     own = similarity.from_bytes(sub.minhash)
-    candidate_ids = _band_matches(similarity.band_keys(own), before_id=sub.pk)
-    candidates = (
-        Submission.objects.filter(_same_kind_before(sub), pk__in=candidate_ids)
-        .exclude(author_id=sub.author_id, brand_id=sub.brand_id)
-        .order_by("-submitted_at")
-        .only("pk", "minhash", "author_id", "brand_id", "submitted_at")[:MAX_DUPLICATE_CANDIDATES]
-    )
     matches = []
-    for other in candidates:
+    for other in _candidates(sub, similarity.band_keys(own)):
         if other.minhash is None:  # indexed texts always have one; kept for the type checker
             continue
         score = similarity.similarity(own, similarity.from_bytes(other.minhash))
@@ -108,24 +169,78 @@ def check_near_duplicates(sub: Submission) -> list[Finding]:
     ]
 
 
+@dataclass(frozen=True)
+class _History:
+    """The counts the window checks need (0 or False for a count a check will not use)."""
+
+    network_accounts: int  # accounts on the brand from this network in NETWORK_WINDOW
+    network_same_device: int  # ... of which from this device too
+    burst_recent: int  # reviews on the brand on this side of the scale in BURST_WINDOW
+    burst_before: int  # ... in the BURST_BASELINE_WINDOW before it
+    author_has_earlier: bool  # an earlier submission by the same account
+
+
+# Set by `shared_history()`: histories already read, by submission (the pipeline's checks run
+# on one submission object, so its identity is the key).
+_READ: ContextVar[dict[int, _History] | None] = ContextVar("authenticity_history", default=None)
+
+
+@contextmanager
+def shared_history() -> Iterator[None]:
+    """Within the block, a submission's history is read once for all the checks."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
+def _history(sub: Submission) -> _History:
+    read = _READ.get()
+    if read is not None and id(sub) in read:
+        return read[id(sub)]
+    history = _read_history(sub)
+    if read is not None:
+        read[id(sub)] = history
+    return history
+
+
+def _read_history(sub: Submission) -> _History:
+    """One query, with a part for each check that applies to this submission; each part reads
+    its own index."""
+    this_or_earlier = [sub.pk, *_earlier_params(sub)]
+    network, burst, earlier = _NO_NETWORK_COUNTS, _NO_BURST_COUNTS, _NO_AUTHOR_EARLIER
+    params: list[Any] = []
+    if sub.network_hash:
+        network = _NETWORK_COUNTS
+        since = sub.submitted_at - settings.NETWORK_WINDOW
+        params += [sub.device_hash, sub.brand_id, sub.network_hash, _db_time(since)]
+        params += this_or_earlier
+    side = _side(sub.rating)
+    if side:
+        burst = _BURST_COUNTS
+        window_start = sub.submitted_at - settings.BURST_WINDOW
+        baseline_start = window_start - settings.BURST_BASELINE_WINDOW
+        params += [_db_time(window_start), _db_time(window_start), sub.brand_id]
+        params += [side[0], side[-1], _db_time(baseline_start), *this_or_earlier]
+    # Only a 1- or 5-star review by an account old enough asks whether it wrote before.
+    if sub.rating in (1, 5) and sub.submitted_at - sub.author_joined_at >= settings.NEW_ACCOUNT_AGE:
+        earlier = _AUTHOR_EARLIER
+        params += [sub.author_id, *_earlier_params(sub)]
+    with connection.cursor() as cursor:
+        cursor.execute(_HISTORY.format(network=network, burst=burst, earlier=earlier), params)
+        accounts, same_device, recent, before, has_earlier = cursor.fetchone()
+    return _History(accounts, same_device, recent, before, author_has_earlier=bool(has_earlier))
+
+
 def check_shared_network(sub: Submission) -> list[Finding]:
     """Several accounts from one network (and one device) reviewing one brand in a window."""
     if not sub.network_hash:
         return []
-    since = sub.submitted_at - settings.NETWORK_WINDOW
-    nearby = Submission.objects.filter(
-        Q(pk=sub.pk) | _same_kind_before(sub),
-        brand_id=sub.brand_id,
-        network_hash=sub.network_hash,
-        submitted_at__gte=since,
-    )
-    counts = nearby.aggregate(
-        accounts=Count("author", distinct=True),
-        same_device=Count("author", distinct=True, filter=Q(device_hash=sub.device_hash)),
-    )
+    history = _history(sub)
     days = settings.NETWORK_WINDOW.days
-    if sub.device_hash and counts["same_device"] >= settings.DEVICE_MIN_ACCOUNTS:
-        n = counts["same_device"]
+    if sub.device_hash and history.network_same_device >= settings.DEVICE_MIN_ACCOUNTS:
+        n = history.network_same_device
         return [
             Finding(
                 check="shared_device",
@@ -136,8 +251,8 @@ def check_shared_network(sub: Submission) -> list[Finding]:
                 data={"accounts": n, "window_days": days},
             )
         ]
-    if counts["accounts"] >= settings.NETWORK_MIN_ACCOUNTS:
-        n = counts["accounts"]
+    if history.network_accounts >= settings.NETWORK_MIN_ACCOUNTS:
+        n = history.network_accounts
         return [
             Finding(
                 check="shared_network",
@@ -167,20 +282,10 @@ def check_rating_burst(sub: Submission) -> list[Finding]:
     side = _side(sub.rating)
     if not side:
         return []
-    window_start = sub.submitted_at - settings.BURST_WINDOW
-    baseline_start = window_start - settings.BURST_BASELINE_WINDOW
-    counts = Submission.objects.filter(
-        Q(pk=sub.pk) | _same_kind_before(sub),
-        brand_id=sub.brand_id,
-        rating__in=side,
-        submitted_at__gte=baseline_start,
-    ).aggregate(
-        recent=Count("pk", filter=Q(submitted_at__gte=window_start)),
-        before=Count("pk", filter=Q(submitted_at__lt=window_start)),
-    )
-    recent = counts["recent"]
+    history = _history(sub)
+    recent = history.burst_recent
     windows_in_baseline = settings.BURST_BASELINE_WINDOW / settings.BURST_WINDOW
-    usual = counts["before"] / windows_in_baseline
+    usual = history.burst_before / windows_in_baseline
     if recent < settings.BURST_MIN_REVIEWS or recent < settings.BURST_RATIO * max(usual, 1.0):
         return []
     ratio = recent / max(usual, 1.0)
@@ -202,8 +307,7 @@ def check_new_account_extreme_rating(sub: Submission) -> list[Finding]:
     if sub.rating not in (1, 5):
         return []
     age = sub.submitted_at - sub.author_joined_at
-    earlier = Submission.objects.filter(_same_kind_before(sub), author_id=sub.author_id).exists()
-    if age >= settings.NEW_ACCOUNT_AGE and earlier:
+    if age >= settings.NEW_ACCOUNT_AGE and _history(sub).author_has_earlier:
         return []
     why = (
         f"account created {_ago(age)} before"

@@ -681,6 +681,141 @@ def check_language(*, title: str, text: str, language: str) -> list[Finding]:
     return [Finding("language", "unsupported_language", confidence, evidence, data)]
 
 
+# --- brand replies: pressure on the reviewer, the customer's identity -------------------------
+# Both checks run on every submission, as all checks do, and their rules apply to replies only
+# (moderation/rules.py, `kinds`): the pipeline keeps their findings for replies alone. Neither
+# rule is automatic: a moderator reads every reply they flag.
+
+_REVIEW_WORDS = r"(?:avis|commentaires?|notes?|notation|evaluation|critique|message|publication"
+_REVIEW_WORDS += r"|etoiles?|review|reviews|rating|comment|post|feedback|stars?|score)"
+_DETERMINER = r"(?:votre|vos|ton|tes|cet|ce|cette|l|le|la|les|your|this|the|that)"
+# Matched on the normal form of the text (lowercase ASCII words, see checks/text.py), so that
+# "Merci de RETIRER votre avis" and "retirer l'avis" read alike.
+_PRESSURE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "retirer votre avis", "modifier votre note", "remove your review", "update this rating"
+    (
+        "request",
+        re.compile(
+            r"\b(?:retir|supprim|effac|enlev|modifi|chang|revoir|revis|reconsider|corrig|remont"
+            r"|amelior|rehauss|remove|removing|delete|deleting|withdraw|withdrawing|edit"
+            r"|editing|change|changing|update|updating|amend|amending|revise|revising"
+            r"|modify|modifying|raise|raising|increase|increasing|upgrade|upgrading)"
+            rf"[a-z]*(?: [a-z]+)? {_DETERMINER} {_REVIEW_WORDS}\b"
+        ),
+    ),
+    (
+        "request",
+        re.compile(
+            rf"\b(?:mettre|mettiez|mettez) a jour {_DETERMINER} {_REVIEW_WORDS}\b"
+            rf"|\btak(?:e|ing) {_DETERMINER} {_REVIEW_WORDS} (?:down|off)\b"
+        ),
+    ),
+    # Something offered, or promised, for the change: "si vous modifiez", "once you remove"
+    (
+        "offer",
+        re.compile(
+            r"\b(?:si|des que|une fois que|lorsque|quand|a condition que|pour peu que) (?:vous|tu)"
+            r" (?:retir|supprim|modifi|chang|effac|enlev|revoy|remont|corrig|mett)[a-z]*"
+            r"|\b(?:en echange|en contrepartie)(?: [a-z]+){0,3}"
+            r" (?:retrait|suppression|modification|changement)\b"
+            r"|\b(?:in exchange for|in return for|once you|if you|as soon as you|after you)"
+            r" (?:remove|delete|withdraw|take down|edit|change|update|amend|revise|modify"
+            r"|raise|increase|upgrade)[a-z]*"
+            r"|\bin (?:exchange|return) for (?:a |an |your )?(?:removing|deleting|withdrawing"
+            r"|changing|updating|editing|better|higher|positive|new)\b"
+        ),
+    ),
+    # Legal threats and public accusations (FTC-7)
+    (
+        "legal_threat",
+        re.compile(
+            r"\b(?:poursuites?(?: judiciaires?)?|porter plainte|portons plainte|deposer plainte"
+            r"|deposer une plainte|deposerons plainte|plainte contre|action en justice"
+            r"|actions en justice|en justice|mise en demeure|notre avocat|nos avocats"
+            r"|service juridique|service contentieux|devant les tribunaux|au tribunal"
+            r"|diffamation|diffamatoires?|denigrement|legal action|legal proceedings|legal steps"
+            r"|sue you|lawsuit|our lawyers?|our attorneys?|our solicitors?|legal team"
+            r"|legal department|cease and desist|take you to court|defamation|defamatory|libel"
+            r"|libellous|slander|slanderous)\b"
+        ),
+    ),
+)
+_PRESSURE_KINDS = {
+    "request": ("a request to remove or change the review", "requests to remove or change it"),
+    "offer": ("something offered or promised for the change", "offers for the change"),
+    "legal_threat": ("a legal threat or accusation", "legal threats or accusations"),
+}
+_PRESSURE_SCORES = {"request": 0.8, "offer": 0.9, "legal_threat": 0.8}
+
+
+def check_pressure_to_withdraw(*, title: str, text: str, language: str) -> list[Finding]:
+    """A reply that asks the reviewer to remove or change their review, offers something for
+    it, or threatens them (rule "pressure_to_withdraw", FTC-7): French and English. Sent to a
+    moderator; the evidence quotes the words found (they are the brand's, never personal)."""
+    found: list[_Hit] = []
+    for field, value in _fields(title, text):
+        if not value:
+            continue
+        normal = normal_forms(value)[0]
+        for kind, pattern in _PRESSURE_PATTERNS:
+            for match in pattern.finditer(normal.text):
+                start, end = normal.original_span(match.start(), match.end())
+                found.append(_Hit(field, kind, start, end, _PRESSURE_SCORES[kind], match.group()))
+    kept = _without_overlaps(sorted(found, key=lambda hit: (-hit.score, hit.start - hit.end)))
+    hits = sorted(kept, key=lambda hit: (hit.field != "title", hit.start))
+    if not hits:
+        return []
+    counts = Counter(hit.kind for hit in hits)
+    terms = ", ".join(f'"{hit.shown}"' for hit in hits)
+    kinds = {kind: (one, many, 0.0) for kind, (one, many) in _PRESSURE_KINDS.items()}
+    evidence = (
+        f"Pressure on the reviewer in the {_where(hits)}: {_describe(counts, kinds)} ({terms})."
+    )
+    data = {"counts": dict(counts), "terms": [hit.shown for hit in hits], "spans": _spans(hits)}
+    score = max(hit.score for hit in hits)
+    return [Finding("pressure_to_withdraw", "pressure_to_withdraw", score, evidence, data)]
+
+
+# "Madame Martin", "M. Dupont", "Mr Smith": a civility title and a capitalised name; "Madame,
+# Monsieur" and "Dear customer" are not names.
+_CIVILITY_AND_NAME = re.compile(
+    r"(?<![\w.])(?:M\.|Mr\.?|Mrs\.?|Ms\.?|Mme\.?|Mlle\.?|Monsieur|Madame|Mademoiselle|Miss)"
+    r"[ \t]+(?!(?:Client|Cliente|Customer|Sir|Madam|Madame|Monsieur)\b)[A-ZÀ-Ý][a-zà-ÿ'’-]+"
+)
+# "commande n°45821", "order #A1234", "dossier 2026-0042": a reference with a digit.
+_CUSTOMER_REFERENCE = re.compile(
+    r"(?i:\b(?:commande|order|facture|invoice|dossier|contrat|contract|ticket|client|customer"
+    r"|account|compte|r[ée]servation|booking)\b[ \t]*(?:n[ \t]?[°o]\.?|no\.?|#|num[ée]ro|number"
+    r"|nr\.?|r[ée]f(?:[ée]rence)?\.?)?[ \t]*:?[ \t]*)(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,}\b"
+)
+_IDENTITY_KINDS = {
+    "name": ("a name after a civility title", "names after a civility title", AMBIGUOUS),
+    "reference": ("an order or customer number", "order or customer numbers", AMBIGUOUS),
+}
+
+
+def check_customer_identity(*, title: str, text: str, language: str) -> list[Finding]:
+    """A reply that may reveal who wrote the review: a name after a civility title, an order,
+    customer or case number (rule "customer_identity"). The evidence never quotes them."""
+    hits = _without_overlaps(
+        [
+            _Hit(field, kind, match.start(), match.end(), AMBIGUOUS)
+            for field, value in _fields(title, text)
+            for kind, pattern in (("name", _CIVILITY_AND_NAME), ("reference", _CUSTOMER_REFERENCE))
+            for match in pattern.finditer(value)
+        ]
+    )
+    if not hits:
+        return []
+    counts = Counter(hit.kind for hit in hits)
+    evidence = (
+        f"Possible identification of the reviewer in the {_where(hits)}: "
+        f"{_describe(counts, _IDENTITY_KINDS)}."
+    )
+    data = {"counts": dict(counts), "spans": _spans(hits)}
+    return [Finding("customer_identity", "customer_identity", AMBIGUOUS, evidence, data)]
+
+
 CONTENT_CHECKS: tuple[ContentCheck, ...] = (
     check_insults,
     check_hate_speech,
@@ -689,4 +824,6 @@ CONTENT_CHECKS: tuple[ContentCheck, ...] = (
     check_links_and_advertising,
     check_unintelligible,
     check_language,
+    check_pressure_to_withdraw,
+    check_customer_identity,
 )

@@ -57,3 +57,23 @@ def submission(fake_kind, brand, customer):
         return submit_for_moderation(**fields)
 
     return make
+
+
+@pytest.fixture
+def send_to_human():
+    """Put a pending submission in the moderators' queue, as the pipeline does when it sends
+    it to a human; returns its review work item."""
+    from django.db import transaction
+
+    from moderation.models import Submission, WorkItem
+    from moderation.services import _open_work_item
+
+    def send(sub):
+        with transaction.atomic():
+            Submission.objects.filter(pk=sub.pk).update(state=Submission.State.IN_REVIEW)
+            sub.refresh_from_db()
+            return _open_work_item(
+                kind=WorkItem.Kind.REVIEW, submission=sub, due_at=sub.submitted_at
+            )
+
+    return send

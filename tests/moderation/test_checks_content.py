@@ -816,6 +816,8 @@ def test_content_checks_are_in_a_stable_order_and_cite_published_rules() -> None
         "check_links_and_advertising": ("advertising", "Allez sur www.example.fr"),
         "check_unintelligible": ("unintelligible", "qsdfghjkl azertyuiop"),
         "check_language": ("unsupported_language", "Sehr guter Service, schnelle Lieferung."),
+        "check_pressure_to_withdraw": ("pressure_to_withdraw", "Merci de retirer votre avis."),
+        "check_customer_identity": ("customer_identity", "Bonjour Madame Martin."),
     }
     # When each check runs on its breach
     cited = {

@@ -4,9 +4,10 @@ import inspect
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
+from config.errors import ApplicationError
 from moderation import pipeline
 from moderation.models import Decision, Signal, Submission
 from moderation.rules import RULES, RULESET_VERSION
@@ -151,10 +152,12 @@ def test_published_rules_equal_the_rules_that_can_be_cited(client, db):
 
 
 @pytest.mark.req("FR-15")
-def test_a_moderator_can_only_cite_a_published_rule(submission, moderator, fake_kind):
+def test_a_moderator_can_only_cite_a_published_rule(
+    submission, moderator, fake_kind, send_to_human
+):
     sub = submission(author=UserFactory(), network_hash="n", device_hash="d")
-    Submission.objects.filter(pk=sub.pk).update(state="in_review")
-    with pytest.raises(KeyError):
+    send_to_human(sub)
+    with translation.override("en"), pytest.raises(ApplicationError, match="code of conduct"):
         decide_submission(
             submission_id=sub.pk,
             moderator=moderator,
@@ -173,9 +176,9 @@ def test_code_of_conduct_page_is_bilingual(client, db):
 
 
 @pytest.mark.req("NF-MOD-4")
-def test_a_moderator_decides_only_in_languages_they_master(submission, fake_kind):
+def test_a_moderator_decides_only_in_languages_they_master(submission, fake_kind, send_to_human):
     sub = submission(language="en")
-    Submission.objects.filter(pk=sub.pk).update(state="in_review")
+    send_to_human(sub)
     french_only = UserFactory(role="moderator", moderation_languages=["fr"])
-    with pytest.raises(Exception, match="language"):
+    with translation.override("en"), pytest.raises(Exception, match="language"):
         decide_submission(submission_id=sub.pk, moderator=french_only, outcome="publish")

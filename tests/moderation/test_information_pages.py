@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from moderation.information import describe_duration, load_conformance, rating_window_months
-from moderation.rules import RULES, Action
+from moderation.rules import RULES, Action, rules_for_kind
 from reviews.models import Review
 from tests.conformance import write_report
 from tests.conftest import ROOT, requirement_ids
@@ -55,9 +55,11 @@ def test_the_reasons_for_refusal_are_the_rules_of_the_registry(client, db):
     # then
     refusal = re.findall(r'<li id="reason-([a-z_]+)" data-rule-code', html)
     labels = re.findall(r'<li id="label-([a-z_]+)">', html)
-    assert refusal == [code for code, rule in RULES.items() if rule.action != Action.LABEL]
-    assert labels == [code for code, rule in RULES.items() if rule.action == Action.LABEL]
-    assert set(refusal) | set(labels) == set(RULES)
+    for_reviews = {rule.code: rule for rule in rules_for_kind("review")}
+    assert refusal == [code for code, rule in for_reviews.items() if rule.action != Action.LABEL]
+    assert labels == [code for code, rule in for_reviews.items() if rule.action == Action.LABEL]
+    assert set(refusal) | set(labels) == set(for_reviews)
+    assert "pressure_to_withdraw" not in refusal  # a rule for brands' replies only
     assert f"<strong>{RULES['insult'].title_en}</strong>" in html
 
 

@@ -6,12 +6,13 @@ import re
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from moderation.models import Decision, Submission
+from moderation.models import Appeal, Decision, Report, ReportingSanction, Submission
 from moderation.transparency import (
     InvalidPeriod,
     compute_transparency,
@@ -20,7 +21,7 @@ from moderation.transparency import (
     month_period,
     nearest_rank,
 )
-from tests.factories import BrandFactory
+from tests.factories import BrandFactory, UserFactory
 
 PARIS = timezone.get_default_timezone()
 DAY = datetime.date(2026, 10, 15)
@@ -203,16 +204,194 @@ def test_figures_of_one_brand_and_only_reviews(make_submission, brand):
     assert compute_transparency(period=OCTOBER, brand_id=other.pk).published == 1
 
 
-def test_features_not_built_yet_are_named_not_counted(october):
+@pytest.mark.req("NF-RES-5")
+def test_brand_replies_and_their_publication_delay_are_counted_apart(
+    october, make_submission, settings
+):
+    # given: reply versions received in October: published after 1 hour, 2 days and 8 days,
+    # rejected, published then removed, sent to a moderator and still waiting (since October:
+    # beyond the 7 days stated), and awaiting the checks
+    settings.REPLY_DECISION_MAX_DELAY = datetime.timedelta(days=7)
+    hour, day = 60 * MINUTE, 24 * 60 * MINUTE
+    reply = {"kind": "reply", "rating": None}
+    for delay in (hour, 2 * day, 8 * day):
+        make_submission(decisions=[(Decision.Outcome.PUBLISH, "", True, delay)], **reply)
+    make_submission(decisions=[(Decision.Outcome.REJECT, "insult", False, MINUTE)], **reply)
+    removal = (Decision.Outcome.REMOVE, "insult", True, 3 * day)
+    make_submission(decisions=[PUBLISH, removal], **reply)
+    make_submission(decisions=[TO_HUMAN], **reply)
+    make_submission(decisions=[], **reply)
+    # when: computed in November
+    with time_machine.travel(at(datetime.date(2026, 11, 10)), tick=False):
+        report = compute_transparency(period=OCTOBER)
+    # then: the reviews' figures are those of the reviews alone
+    assert (report.received, report.published, report.rejected) == (15, 8, 5)
+    # and the replies'
+    replies = report.as_dict()["replies"]
+    assert replies == {
+        "received": 7,
+        "published": 3,
+        "rejected": 1,
+        "removed": 1,
+        "pending": 2,
+        "overdue": 2,
+        "publication_delay_seconds": {
+            "count": 4,  # the first decision published them
+            "p50": 3600.0,
+            "p90": 8 * 86400.0,
+            "p99": 8 * 86400.0,
+            "max": 8 * 86400.0,
+            "stated_max": 7 * 86400.0,
+            "over_stated_max": 1,
+        },
+    }
+    assert "not_yet_available" not in report.as_dict()
+    rows = {(name, dimension): value for name, dimension, value in report.rows()}
+    assert rows[("replies_received", "")] == "7"
+    assert rows[("reply_delay_over_stated_max", "")] == "1"
+    assert rows[("reply_delay_seconds_stated_max", "")] == "604800"
+
+
+@pytest.mark.req("NF-RES-5")
+def test_the_page_shows_the_brand_replies(client, make_submission):
+    # given
+    reply = {"kind": "reply", "rating": None}
+    make_submission(decisions=[(Decision.Outcome.PUBLISH, "", True, 90 * MINUTE)], **reply)
+    make_submission(decisions=[(Decision.Outcome.REJECT, "insult", False, MINUTE)], **reply)
+    # when
+    response = client.get(
+        reverse("transparency"),
+        {"start": "2026-10-01", "end": "2026-10-31"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # then
+    html = response.content.decode()
+    assert '<h2 id="replies-title">Brand replies</h2>' in html
+    assert '<dd id="figure-replies-received">2</dd>' in html
+    assert '<dd id="figure-replies-published">1</dd>' in html
+    assert '<dd id="figure-replies-rejected">1</dd>' in html
+    assert '<tr><th scope="row">Median</th><td>1.5 h</td></tr>' in html
+    assert '<td id="figure-replies-late">0</td>' in html
+    assert "Not in this report yet" not in html
+
+
+@pytest.mark.req("ISO-MOD-2")
+def test_a_removal_after_publication_is_counted_apart_and_not_as_a_delay(make_submission):
+    # given: published after 1 minute, removed under "defamation" five days later
+    removal = (Decision.Outcome.REMOVE, "defamation", True, datetime.timedelta(days=5))
+    make_submission(decisions=[PUBLISH, removal])
+    # when
+    report = compute_transparency(period=OCTOBER)
+    # then
+    assert (report.published, report.rejected, report.removed) == (0, 0, 1)
+    assert report.removed_by_rule["defamation"] == 1
+    assert report.rejected_by_rule["defamation"] == 0
+    assert report.delays.maximum == 60.0  # the moderation delay is the first decision's
+
+
+@pytest.mark.req("DSA-28")
+@pytest.mark.req("DSA-29")
+def test_reports_appeals_and_misuse_sanctions_are_counted(make_submission, customer, moderator):
+    # given: reports, appeals and sanctions filed in October
+    submission = make_submission(decisions=[PUBLISH])
+    trusted = UserFactory(is_trusted_flagger=True)
+
+    def report(source, status, *, reporter=customer, trusted_flagger=False, hours=None):
+        return Report.objects.create(
+            submission=submission,
+            source=source,
+            reporter=reporter,
+            trusted_flagger=trusted_flagger,
+            rule_code="defamation",
+            explanation="Propos diffamatoires envers le gérant.",
+            created_at=at(DAY),
+            status=status,
+            decided_at=None if hours is None else at(DAY) + datetime.timedelta(hours=hours),
+        )
+
+    upheld = report("illegal_content", "upheld", reporter=trusted, trusted_flagger=True, hours=2)
+    report("illegal_content", "open", reporter=None)
+    dismissed = report("brand_flag", "dismissed", hours=30)
+    report("code_of_conduct", "dismissed", hours=4)
+    decision = Decision.objects.filter(submission=submission).get()
+    for appeal_fields, status, hours in [
+        ({"decision": decision}, "reversed", 24),
+        ({"report": dismissed}, "upheld", 48),
+    ]:
+        Appeal.objects.create(
+            submission=submission,
+            appellant=customer,
+            explanation="Je conteste.",
+            created_at=at(DAY),
+            status=status,
+            decided_by=moderator,
+            decided_at=at(DAY) + datetime.timedelta(hours=hours),
+            **appeal_fields,
+        )
+    for kind in ("warning", "suspension"):
+        ReportingSanction.objects.create(
+            user=customer,
+            kind=kind,
+            created_at=at(DAY),
+            unfounded_count=5,
+            total_count=6,
+            gravity="g",
+            intent="i",
+        )
+    # when
     data = compute_transparency(period=OCTOBER).as_dict()
-    assert data["not_yet_available"] == [
-        "removed",
-        "reports",
-        "brand_flags",
-        "appeals",
-        "reversal_rate",
+    # then
+    assert data["reports"] == [
+        {
+            "source": "illegal_content",
+            "filed": 2,
+            "from_trusted_flaggers": 1,
+            "upheld": 1,
+            "dismissed": 0,
+            "open": 1,
+            "median_hours_to_decision": 2.0,
+        },
+        {
+            "source": "code_of_conduct",
+            "filed": 1,
+            "from_trusted_flaggers": 0,
+            "upheld": 0,
+            "dismissed": 1,
+            "open": 0,
+            "median_hours_to_decision": 4.0,
+        },
+        {
+            "source": "brand_flag",
+            "filed": 1,
+            "from_trusted_flaggers": 0,
+            "upheld": 0,
+            "dismissed": 1,
+            "open": 0,
+            "median_hours_to_decision": 30.0,
+        },
     ]
-    assert not {"removed", "reports", "brand_flags", "appeals", "reversal_rate"} & set(data)
+    assert data["appeals"] == {
+        "filed": 2,
+        "by_authors": 1,
+        "by_reporters": 1,
+        "upheld": 1,
+        "reversed": 1,
+        "open": 0,
+        "reversal_rate": 0.5,
+        "median_hours_to_decision": 24.0,
+    }
+    assert data["reporting_misuse"] == {"warnings": 1, "suspensions": 1}
+    assert upheld.pk  # the trusted flagger's notice is among those counted
+    # a brand's report counts its own reports and appeals, never accounts' sanctions
+    brand_data = compute_transparency(period=OCTOBER, brand_id=submission.brand_id).as_dict()
+    assert brand_data["appeals"]["filed"] == 2
+    assert brand_data["reporting_misuse"] == {"warnings": 0, "suspensions": 0}
+    assert (
+        compute_transparency(period=OCTOBER, brand_id=BrandFactory().pk).as_dict()["reports"][0][
+            "filed"
+        ]
+        == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -250,7 +429,8 @@ def test_api_returns_the_report_in_pinned_queries(october, django_assert_num_que
     # given
     api = APIClient()
     # when
-    with django_assert_num_queries(2):
+    # submissions, decisions, reports, appeals, misuse sanctions
+    with django_assert_num_queries(5):
         response = api.get(
             reverse("api-transparency"), {"start": "2026-10-01", "end": "2026-10-31"}
         )

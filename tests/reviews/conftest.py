@@ -38,3 +38,45 @@ def submit(django_capture_on_commit_callbacks):
             return submit_review(author=author, **fields)
 
     return run
+
+
+# Brand replies (tests/reviews/test_replies*.py, helpers in tests/reviews/replying.py)
+
+
+@pytest.fixture
+def answerable_review(brand, moderator):
+    """A published review of the brand, its decision email left out of the outbox."""
+    from django.core import mail
+
+    from tests.reviews.publishing import submit_and_decide
+
+    published = submit_and_decide(brand=brand, moderator=moderator)
+    assert published.status == "published"
+    mail.outbox.clear()
+    return published
+
+
+@pytest.fixture
+def brand_manager(brand):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(brand=brand, role="manager").user
+
+
+@pytest.fixture
+def people_by_role(
+    brand, answerable_review, brand_owner, brand_manager, brand_agent, customer, moderator, operator
+):
+    """One user per role of tests.reviews.replying.ROLES, by name."""
+    from tests.factories import BrandFactory, MembershipFactory
+
+    return {
+        "owner": brand_owner,
+        "manager": brand_manager,
+        "agent": brand_agent,
+        "customer": customer,
+        "author": answerable_review.author,
+        "other_brand_member": MembershipFactory(brand=BrandFactory(), role="owner").user,
+        "moderator": moderator,
+        "operator": operator,
+    }

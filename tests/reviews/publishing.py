@@ -4,13 +4,15 @@ import datetime
 import itertools
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.utils import timezone
 
-from moderation.models import Decision, Submission
-from moderation.services import decide_submission
+from brands.models import Invitation, Membership
+from moderation.models import Decision, Submission, WorkItem
+from moderation.services import decide_submission, decide_work_item
 from reviews.models import Review
-from reviews.services import submit_review
+from reviews.services import flag_review, submit_review, upload_review_proof
 from tests.factories import UserFactory
 
 _counter = itertools.count(1)
@@ -76,6 +78,15 @@ def submit_and_decide(*, brand: Any, moderator: Any, author: Any = None, **field
         **fields,
     }
     author = author or UserFactory()
+    if values.get("verification") == Review.Verification.INVITATION and "invitation" not in values:
+        # Only an invitation verifies a review by invitation (FR-17): one, already sent.
+        del values["verification"]
+        values["invitation"] = sent_invitation_row(
+            brand=brand, purchase_date=values["experience_date"]
+        )
+    by_document = values.get("verification") == Review.Verification.DOCUMENT
+    if by_document:
+        del values["verification"]  # only an accepted proof verifies by document (FR-17)
     with TestCase.captureOnCommitCallbacks(execute=True):
         review = submit_review(author=author, **values)
     review.refresh_from_db()
@@ -86,4 +97,50 @@ def submit_and_decide(*, brand: Any, moderator: Any, author: Any = None, **field
                 submission_id=submission.pk, moderator=moderator, outcome=Decision.Outcome.PUBLISH
             )
         review.refresh_from_db()
+    if by_document:
+        verify_by_document(review, moderator=moderator)
     return review
+
+
+def verify_by_document(review: Review, *, moderator: Any) -> None:
+    """The way a published review becomes "verified by document": its brand flags a doubt, a
+    moderator asks for a proof, the author sends one, a moderator accepts it."""
+    member = UserFactory()
+    Membership.objects.create(brand=review.brand, user=member, role=Membership.Role.OWNER)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        flag_review(
+            review_id=review.pk,
+            user=member,
+            flag_reason="not_a_customer",
+            explanation="Aucune trace de cette commande chez nous.",
+        )
+        submission = Submission.objects.get(kind="review", object_id=str(review.pk))
+        flag = WorkItem.objects.get(submission=submission, kind="flag", state="open")
+        decide_work_item(item_id=flag.pk, moderator=moderator, action="request_proof")
+        upload_review_proof(
+            review_id=review.pk,
+            author=review.author,
+            document=SimpleUploadedFile("facture.pdf", b"%PDF-1.4 facture", "application/pdf"),
+        )
+        proof = WorkItem.objects.get(submission=submission, kind="proof", state="open")
+        decide_work_item(item_id=proof.pk, moderator=moderator, action="accept_proof")
+    review.refresh_from_db()
+    assert review.verification == Review.Verification.DOCUMENT
+
+
+def sent_invitation_row(*, brand: Any, purchase_date: datetime.date) -> Invitation:
+    """An invitation of the brand as if emailed just now (no member, no email: a shortcut)."""
+    n = next(_counter)
+    now = timezone.now()
+    return Invitation.objects.create(
+        brand=brand,
+        email=f"invite{n}@example.net",
+        order_reference=f"TEST-{n}",
+        purchase_date=purchase_date,
+        token=f"test-invitation-token-{n}",
+        status=Invitation.Status.SENT,
+        send_after=now,
+        sent_at=now,
+        created_by=UserFactory(),
+        created_at=now,
+    )

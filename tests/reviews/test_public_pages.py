@@ -182,6 +182,8 @@ def test_the_brand_page_shows_its_transparency_figures_of_the_last_12_months(
         ("received", "3"),
         ("published", "2"),
         ("rejected", "1"),
+        ("removed", "0"),
+        ("appeals", "0"),
         ("awaiting", "0"),
     ]
     assert '<li><a href="/charte/#rule-insult">Insults and profanity</a> (1 review)</li>' in figures
@@ -407,15 +409,15 @@ def test_the_brand_page_reads_a_fixed_number_of_queries(
     # given: few reviews, then more than a page of them
     for n in range(3):
         publish(rating=n + 3, place=place)
-    # brand, places, rating counters, count, page, and the transparency figures' submissions
-    # and decisions
-    with django_assert_num_queries(7):
+    # brand, places, rating counters, count, page, and the transparency figures' submissions,
+    # decisions, reports and appeals
+    with django_assert_num_queries(9):
         client.get(brand_url(brand))
     for n in range(22):
         publish(rating=n % 5 + 1, place=place if n % 2 else None)
     cache.clear()  # the transparency figures are cached per brand for a few minutes
     # when / then
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(brand_url(brand))
     assert len(card_ids(response.content.decode())) == 20
 
@@ -425,7 +427,7 @@ def test_the_brand_transparency_figures_are_cached_between_views(
 ):
     publish(rating=4)
     client.get(brand_url(brand))
-    with django_assert_num_queries(5):  # without the two queries of the figures
+    with django_assert_num_queries(5):  # without the four queries of the figures
         client.get(brand_url(brand))
 
 
@@ -437,7 +439,7 @@ def test_a_logged_in_page_reads_a_fixed_number_of_queries(
         publish(rating=n % 5 + 1)
     client.force_login(UserFactory())
     # when / then: + session, user, the user's votes
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get(brand_url(brand))
 
 

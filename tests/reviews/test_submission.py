@@ -328,7 +328,7 @@ def test_a_rejected_author_is_told_the_rule_and_how_to_contest(
     assert email.to == [customer.email]
     assert email.subject == "Votre avis sur Boulangerie Dupain n'a pas été publié"
     assert "Insultes et grossièretés (insult)" in email.body
-    assert "six mois" in email.body
+    assert f"/avis/{review.pk}/contester/" in email.body  # the appeal form (DSA-17)
     assert "Cette décision a été prise par nos vérifications automatiques" in email.body
     assert "/charte/" in email.body
 

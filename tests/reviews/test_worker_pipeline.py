@@ -73,4 +73,4 @@ def test_reviews_are_decided_by_a_real_worker_within_seconds(
     assert len(wait_until(lambda: emails_to("claire@example.org"))) == 1
     [rejection] = wait_until(lambda: emails_to("igor@example.org"))
     assert "insult" in rejection
-    assert "six mois" in rejection
+    assert f"/avis/{rejected.pk}/contester/" in rejection  # the appeal form (DSA-17)
