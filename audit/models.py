@@ -34,6 +34,10 @@ class AuditEvent(models.Model):
         INVITATION_OPTED_OUT = "invitation_opted_out", _("customer declined review invitations")
         INVITATION_CANCELLED = "invitation_cancelled", _("review invitation cancelled")
         INVITATION_USED = "invitation_used", _("review written from an invitation")
+        API_TOKEN_CREATED = "api_token_created", _("brand API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("brand API token revoked")
+        WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint_created", _("brand webhook created")
+        WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled", _("brand webhook disabled")
         # moderation
         SUBMISSION_RECEIVED = "submission_received", _("received for moderation")
         MODERATION_DECIDED = "moderation_decided", _("moderation decision")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from brands import apis, invitation_apis
+from brands import apis, integration_apis, invitation_apis
 
 urlpatterns = [
     path("brands/", apis.BrandListApi.as_view(), name="api-brand-list"),
@@ -15,6 +15,32 @@ urlpatterns = [
         "brands/<slug:slug>/invitations/<int:invitation_id>/cancel/",
         invitation_apis.BrandInvitationCancelApi.as_view(),
         name="api-brand-invitation-cancel",
+    ),
+    # Integrations: API tokens and webhooks (issue 6)
+    path(
+        "brands/<slug:slug>/api-tokens/",
+        integration_apis.BrandApiTokenListCreateApi.as_view(),
+        name="api-brand-api-tokens",
+    ),
+    path(
+        "brands/<slug:slug>/api-tokens/<int:token_id>/revoke/",
+        integration_apis.BrandApiTokenRevokeApi.as_view(),
+        name="api-brand-api-token-revoke",
+    ),
+    path(
+        "brands/<slug:slug>/webhooks/",
+        integration_apis.BrandWebhookListCreateApi.as_view(),
+        name="api-brand-webhooks",
+    ),
+    path(
+        "brands/<slug:slug>/webhooks/deliveries/",
+        integration_apis.BrandWebhookDeliveryListApi.as_view(),
+        name="api-brand-webhook-deliveries",
+    ),
+    path(
+        "brands/<slug:slug>/webhooks/<int:endpoint_id>/disable/",
+        integration_apis.BrandWebhookDisableApi.as_view(),
+        name="api-brand-webhook-disable",
     ),
     path("brand-claims/", apis.BrandClaimListApi.as_view(), name="api-brand-claim-list"),
     path("brand-claims/verify/", apis.BrandClaimVerifyApi.as_view(), name="api-brand-claim-verify"),

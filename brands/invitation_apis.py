@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from brands.authentication import TOKEN_AUTHENTICATION, token_scope
 from brands.invitations import (
     InvitationBatch,
     InvitationRow,
@@ -183,9 +184,11 @@ class BrandInvitationListCreateApi(ListAPIView):
     """GET: the brand's invitations, newest first. POST: invite one customer (the fields of an
     invitation and `customers_only`: 201, or 409 when this order and address were already
     invited) or a batch (`customers_only` and `invitations`: 200 with what was created, skipped
-    and refused, item by item; refused items store nothing). Owners and managers only."""
+    and refused, item by item; refused items store nothing). Owners and managers only, or a
+    brand API token with the "invite" scope."""
 
-    permission_classes = [IsAuthenticated]
+    authentication_classes = TOKEN_AUTHENTICATION
+    permission_classes = [IsAuthenticated, token_scope("invite")]
     serializer_class = InvitationOutputSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "invitations"
@@ -235,7 +238,8 @@ class BrandInvitationListCreateApi(ListAPIView):
 class BrandInvitationCancelApi(APIView):
     """Cancel an invitation not yet used: nothing more is sent, its link stops working."""
 
-    permission_classes = [IsAuthenticated]
+    authentication_classes = TOKEN_AUTHENTICATION
+    permission_classes = [IsAuthenticated, token_scope("invite")]
 
     @extend_schema(request=None, responses=InvitationOutputSerializer)
     def post(self, request: Request, slug: str, invitation_id: int) -> Response:

@@ -177,3 +177,110 @@ class InvitationOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"opt-out {self.brand_id}:{self.email_hash[:8]}"
+
+
+class BrandApiToken(models.Model):
+    """A key a brand's systems use on its API (issue 6, integrations).
+
+    The key reads `voix_<prefix>_<secret>`: the prefix finds the row, only a hash of the
+    secret is stored (brands.integrations.hash_token_secret), the key is shown once.
+    """
+
+    class Scope(models.TextChoices):
+        READ_REVIEWS = "read_reviews", _("read the brand's reviews")
+        REPLY = "reply", _("reply to reviews")
+        INVITE = "invite", _("invite customers")
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    scopes = models.JSONField(_("scopes"), default=list)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"voix_{self.prefix}_… ({self.name})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class WebhookEndpoint(models.Model):
+    """An address of the brand's systems told of events about its reviews, signed with
+    `secret` (brands.webhooks)."""
+
+    class Event(models.TextChoices):
+        REVIEW_PUBLISHED = "review.published", _("a review is published")
+        REVIEW_REMOVED = "review.removed", _("a review is removed")
+        REPLY_PUBLISHED = "reply.published", _("a reply of the brand is published")
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="webhook_endpoints")
+    url = models.URLField(_("address"), max_length=500)
+    # Needed in clear to sign each delivery; shown to the brand once, at creation.
+    secret = models.CharField(max_length=64)
+    events = models.JSONField(_("events"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, sent until delivered or WEBHOOK_MAX_ATTEMPTS is reached."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    event = models.CharField(max_length=32, choices=WebhookEndpoint.Event.choices)
+    payload = models.JSONField()
+    # <event>:<object type>:<object id>:<version>; the receiver's way to ignore a repeat.
+    idempotency_key = models.CharField(max_length=128)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "idempotency_key"], name="one_delivery_per_event_version"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"

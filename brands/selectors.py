@@ -64,3 +64,8 @@ def count_invitations_by_status(*, brand_id: int) -> dict[str, int]:
 
 def get_invitation_by_token(*, token: str) -> Invitation | None:
     return Invitation.objects.select_related("brand", "place").filter(token=token).first()
+
+
+def get_brand_by_slug_only(*, slug: str) -> Brand | None:
+    """The brand alone, without its places."""
+    return Brand.objects.filter(slug=slug).first()

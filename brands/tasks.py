@@ -62,3 +62,28 @@ def send_due_invitations_task() -> int:
 def send_invitation_task(*, invitation_id: int) -> str | None:
     """Email one invitation or its reminder if it is still due (brands.invitations)."""
     return send_invitation(invitation_id=invitation_id)
+
+
+# WEBHOOKS (brands/webhooks.py); "brands.tasks.deliver_webhook*" routes to the webhooks queue
+# ------------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_webhook_task(*, delivery_id: int) -> str | None:
+    """One attempt at a delivery if it is due; a failure leaves it to the periodic task, at its
+    next_attempt_at. Running twice sends once: the attempt claims the row."""
+    from brands.webhooks import deliver_webhook
+
+    return deliver_webhook(delivery_id=delivery_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_webhooks_due_task() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): hand each delivery due (a retry, or one whose first
+    attempt was never enqueued) to a worker."""
+    from brands.webhooks import list_due_delivery_ids
+
+    ids = list_due_delivery_ids()
+    for delivery_id in ids:
+        deliver_webhook_task.delay(delivery_id=delivery_id)
+    return len(ids)

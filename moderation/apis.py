@@ -295,7 +295,7 @@ class ReportOutputSerializer(serializers.Serializer):
 
 class AppealOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    appellant = serializers.CharField(source="appellant.pseudonym")
+    appellant = serializers.CharField(source="appellant_label")
     decision_id = serializers.IntegerField(allow_null=True)
     report_id = serializers.IntegerField(allow_null=True)
     explanation = serializers.CharField()

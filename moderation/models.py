@@ -234,9 +234,12 @@ class Appeal(models.Model):
         REVERSED = "reversed", _("the first decision is reversed")
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="appeals")
+    # None for a notifier without an account (DSA art. 20(1)): their notice's name and address.
     appellant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    appellant_name = models.CharField(max_length=200, blank=True)
+    appellant_email = models.EmailField(blank=True)
     # What is contested: a restricting decision (the author's appeal) or a dismissed report.
     decision = models.ForeignKey(
         Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
@@ -264,6 +267,10 @@ class Appeal(models.Model):
                 condition=Q(decision__isnull=False) ^ Q(report__isnull=False),
                 name="appeal_contests_one_thing",
             ),
+            models.CheckConstraint(
+                condition=Q(appellant__isnull=False) | ~Q(appellant_email=""),
+                name="appeal_by_an_account_or_an_email",
+            ),
             # Never decided by automated means alone (DSA-20).
             models.CheckConstraint(
                 condition=Q(status="open") | Q(decided_by__isnull=False),
@@ -281,6 +288,17 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"appeal {self.pk} on submission {self.submission_id} ({self.status})"
+
+    @property
+    def appellant_label(self) -> str:
+        """How the appellant is named: their pseudonym, or a notifier's name or address."""
+        if self.appellant is not None:
+            return self.appellant.pseudonym
+        return self.appellant_name or self.appellant_email
+
+    @property
+    def contact_email(self) -> str:
+        return self.appellant.email if self.appellant is not None else self.appellant_email
 
 
 class ProofRequest(models.Model):

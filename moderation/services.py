@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
@@ -997,17 +998,40 @@ def appeal_deadline(*, informed_at: datetime) -> datetime:
     return informed_at + settings.APPEAL_WINDOW
 
 
-@transaction.atomic
-def file_appeal(
-    *,
-    appellant: User,
-    explanation: str,
-    decision_id: int | None = None,
-    report_id: int | None = None,
-) -> Appeal:
-    """Contest a restricting decision (its content's author) or the dismissal of one's report
-    (the reporter), within six months of being told (DSA-17). Free, and decided by a moderator
-    who did not take the first decision (DSA-20)."""
+REPORT_APPEAL_SALT = "voix.report-appeal"
+
+
+def report_appeal_token(report: Report) -> str:
+    """The signed link by which a notifier without an account contests the dismissal of their
+    notice (DSA art. 20(1)); it expires with the six months to contest."""
+    return signing.dumps({"report": report.pk}, salt=REPORT_APPEAL_SALT)
+
+
+def get_report_by_appeal_token(token: str) -> Report:
+    """The notice without an account a contest link names; NotFoundError for a link altered,
+    expired, or naming a report filed from an account (its reporter uses the form in their
+    account)."""
+    try:
+        payload = signing.loads(token, salt=REPORT_APPEAL_SALT, max_age=settings.APPEAL_WINDOW)
+        report_id = int(payload["report"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise NotFoundError(
+            _("This link to contest a decision is invalid or has expired."), code="invalid_link"
+        ) from None
+    report = (
+        Report.objects.select_related("submission__brand", "decided_by")
+        .filter(pk=report_id, reporter__isnull=True)
+        .exclude(notifier_email="")
+        .first()
+    )
+    if report is None:
+        raise NotFoundError(
+            _("This link to contest a decision is invalid or has expired."), code="invalid_link"
+        )
+    return report
+
+
+def _clean_appeal_explanation(explanation: str) -> str:
     explanation = explanation.strip()
     if not explanation:
         raise ApplicationError(
@@ -1019,9 +1043,28 @@ def file_appeal(
             % {"max": APPEAL_EXPLANATION_MAX_LENGTH},
             field="explanation",
         )
-    now = timezone.now()
-    decision: Decision | None = None
-    report: Report | None = None
+    return explanation
+
+
+def _ensure_dismissed(report: Report) -> datetime:
+    """When the reporter was told of the dismissal their appeal contests."""
+    if report.status != Report.Status.DISMISSED or report.decided_at is None:
+        raise ApplicationError(_("Only a dismissed report can be contested."), code="not_dismissed")
+    return report.decided_at
+
+
+@transaction.atomic
+def file_appeal(
+    *,
+    appellant: User,
+    explanation: str,
+    decision_id: int | None = None,
+    report_id: int | None = None,
+) -> Appeal:
+    """Contest a restricting decision (its content's author) or the dismissal of one's report
+    (the reporter), within six months of being told (DSA-17). Free, and decided by a moderator
+    who did not take the first decision (DSA-20)."""
+    explanation = _clean_appeal_explanation(explanation)
     if (decision_id is None) == (report_id is None):
         raise ApplicationError(_("Contest one decision or one report."), code="invalid_appeal")
     if decision_id is not None:
@@ -1035,33 +1078,81 @@ def file_appeal(
             )
         if latest_decision(decision.submission) != decision:
             raise ConflictError(_("This decision was already replaced."), code="superseded")
-        informed_at = statement.informed_at or statement.created_at
-        submission = decision.submission
-        first_decided_by = decision.decided_by
-    else:
-        report = (
-            Report.objects.select_related("submission", "decided_by")
-            .filter(pk=report_id or 0)
-            .first()
+        return _file_appeal(
+            explanation=explanation,
+            informed_at=statement.informed_at or statement.created_at,
+            decision=decision,
+            appellant=appellant,
         )
-        if report is None or report.reporter_id != appellant.pk:
-            raise NotFoundError(_("This report does not exist."))
-        if report.status != Report.Status.DISMISSED or report.decided_at is None:
-            raise ApplicationError(
-                _("Only a dismissed report can be contested."), code="not_dismissed"
-            )
-        informed_at = report.decided_at
-        submission = report.submission
-        first_decided_by = report.decided_by
+    report = (
+        Report.objects.select_related("submission", "decided_by").filter(pk=report_id or 0).first()
+    )
+    if report is None or report.reporter_id != appellant.pk:
+        raise NotFoundError(_("This report does not exist."))
+    return _file_appeal(
+        explanation=explanation,
+        informed_at=_ensure_dismissed(report),
+        report=report,
+        appellant=appellant,
+    )
+
+
+@transaction.atomic
+def file_notice_appeal(*, token: str, explanation: str) -> Appeal:
+    """A notifier without an account contests the dismissal of their notice of illegal content
+    through the signed link of the outcome email (DSA art. 20(1)): the same checks as
+    file_appeal, with their notice's name and address as the appellant's."""
+    report = get_report_by_appeal_token(token)
+    explanation = _clean_appeal_explanation(explanation)
+    return _file_appeal(
+        explanation=explanation,
+        informed_at=_ensure_dismissed(report),
+        report=report,
+        appellant_name=report.notifier_name,
+        appellant_email=report.notifier_email,
+    )
+
+
+def _file_appeal(
+    *,
+    explanation: str,
+    informed_at: datetime,
+    decision: Decision | None = None,
+    report: Report | None = None,
+    appellant: User | None = None,
+    appellant_name: str = "",
+    appellant_email: str = "",
+) -> Appeal:
+    """Within six months of being told, one appeal per decision or report: stored, audited and
+    queued for a moderator other than the first decider."""
+    now = timezone.now()
     if now > appeal_deadline(informed_at=informed_at):
         raise ApplicationError(
             _("The six months to contest this decision are over."), code="appeal_window_closed"
         )
+    if decision is not None:
+        submission, first_decided_by, rule_code = (
+            decision.submission,
+            decision.decided_by,
+            decision.rule_code,
+        )
+    else:
+        assert report is not None
+        submission, first_decided_by, rule_code = (
+            report.submission,
+            report.decided_by,
+            report.rule_code,
+        )
+    # Two filings of one appeal at the same instant: the second waits here, then finds the
+    # first (409) instead of hitting the one-appeal constraint.
+    list(Submission.objects.select_for_update().filter(pk=submission.pk).values_list("pk"))
     if Appeal.objects.filter(Q(decision=decision) if decision else Q(report=report)).exists():
         raise ConflictError(_("You already contested this decision."), code="already_appealed")
     appeal = Appeal.objects.create(
         submission=submission,
         appellant=appellant,
+        appellant_name=appellant_name,
+        appellant_email=appellant_email,
         decision=decision,
         report=report,
         first_decided_by=first_decided_by,
@@ -1075,8 +1166,8 @@ def file_appeal(
         to_status=Appeal.Status.OPEN,
         details={
             "submission_id": submission.pk,
-            "decision_id": decision_id,
-            "report_id": report_id,
+            "decision_id": decision.pk if decision else None,
+            "report_id": report.pk if report else None,
             "by": "author" if decision is not None else "reporter",
         },
     )
@@ -1084,7 +1175,7 @@ def file_appeal(
         kind=WorkItem.Kind.APPEAL,
         submission=submission,
         appeal=appeal,
-        rule_code=decision.rule_code if decision else (report.rule_code if report else ""),
+        rule_code=rule_code,
         due_at=now + settings.APPEAL_DECISION_MAX_DELAY,
         excluded_moderator=first_decided_by,
     )

@@ -18,6 +18,7 @@ from moderation.services import (
     mark_report_outcome_notified,
     mark_sanction_notified,
     moderate_submission,
+    report_appeal_token,
     sweep_undecided_submissions,
 )
 from moderation.statements import ODS_BODIES_URL
@@ -64,6 +65,12 @@ def _send(template: str, context: dict[str, Any], language: str, to: str) -> Non
         subject = render_to_string(f"moderation/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"moderation/email/{template}_body.txt", context)
     send_mail(subject, body, None, [to])
+
+
+def _report_appeal_url(report: Report) -> str:
+    if report.reporter is not None:
+        return _site_url("reviews:appeal-report", report.pk)
+    return _site_url("reviews:appeal-notice", report_appeal_token(report))
 
 
 def _load_report(report_id: int) -> Report | None:
@@ -139,10 +146,9 @@ def notify_report_outcome_task(*, report_id: int) -> None:
         "rule_code": rule.code if rule else "",
         "automated": report.decided_by_id is None,
         "has_account": report.reporter is not None,
-        # The form where a reporter contests the dismissal of their report (DSA-17).
-        "appeal_url": _site_url("reviews:appeal-report", report.pk)
-        if dismissed and report.reporter
-        else "",
+        # The form where a reporter contests the dismissal of their report (DSA-17): in their
+        # account, or through a signed link for a notifier without one (DSA art. 20(1)).
+        "appeal_url": _report_appeal_url(report) if dismissed else "",
         "appeal_deadline": decided_at + settings.APPEAL_WINDOW,
         "contact_email": settings.MODERATION_CONTACT_EMAIL,
         "my_reports_url": _site_url("reviews:my-reports"),
@@ -229,16 +235,25 @@ def notify_appeal_outcome_task(*, appeal_id: int, report_id: int | None = None) 
     if report_id is None:
         if appeal.outcome_notified_at is not None:
             return
-        language = appeal.appellant.language
+        # A notifier without an account is written to in the language of their notice.
+        language = (
+            appeal.appellant.language
+            if appeal.appellant is not None
+            else _report_language(appeal.report)
+            if appeal.report is not None
+            else settings.LANGUAGE_CODE
+        )
         # The rule that stands: the contested one, or the one a reversed dismissal applied.
         decision = appeal.decision or latest_decision(appeal.submission)
         rule = RULES.get(decision.rule_code) if decision else None
         context |= {
-            "appellant": appeal.appellant,
+            "appellant_name": appeal.appellant_label,
             "by_author": appeal.decision_id is not None,
             "rule_title": rule.title(language) if rule else "",
         }
-        _send("appeal_outcome", context, language, appeal.appellant.email)
+        if not appeal.contact_email:
+            return
+        _send("appeal_outcome", context, language, appeal.contact_email)
     else:
         report = _load_report(report_id)
         if (

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from brands.authentication import TOKEN_AUTHENTICATION, token_scope
 from brands.models import Brand, Place
 from brands.selectors import get_brand
 from config.requests import authenticated_user
@@ -183,9 +184,11 @@ class BrandPlacesFilterBackend(DjangoFilterBackend):
 
 class BrandReviewListApi(ListAPIView):
     """A brand's published reviews, newest first by default (NF-RES-1); `sort` picks another
-    order (FR-8). Unknown filter values get a 400 that names the filter."""
+    order (FR-8). Unknown filter values get a 400 that names the filter. Public; a brand API
+    token, if sent, must have the "read_reviews" scope and be the brand's."""
 
-    permission_classes = [AllowAny]
+    authentication_classes = TOKEN_AUTHENTICATION
+    permission_classes = [AllowAny, token_scope("read_reviews")]
     serializer_class = BrandReviewSerializer
     filter_backends = [BrandPlacesFilterBackend]
     filterset_class = BrandReviewFilter

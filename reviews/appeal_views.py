@@ -15,11 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.errors import ApplicationError
+from config.errors import ApplicationError, NotFoundError
 from config.requests import authenticated_user
 from moderation.models import Appeal, Report, StatementOfReasons
 from moderation.selectors import get_report
-from moderation.services import APPEAL_EXPLANATION_MAX_LENGTH, file_appeal
+from moderation.services import (
+    APPEAL_EXPLANATION_MAX_LENGTH,
+    file_appeal,
+    file_notice_appeal,
+    get_report_by_appeal_token,
+)
 from moderation.statements import get_report_appeal_window
 from reviews.models import Review
 from reviews.selectors import get_review
@@ -129,6 +134,44 @@ def appeal_report(request: HttpRequest, report_id: int) -> HttpResponse:
             else:
                 messages.success(request, _appeal_filed_message(filed))
                 return redirect("reviews:my-reports")
+        else:
+            status = 400
+    context = {
+        "report": report,
+        "dismissed": report.status == Report.Status.DISMISSED,
+        "window": get_report_appeal_window(report, now=timezone.now()),
+        "appeal_url": request.path,
+        "form": form,
+    }
+    return render(request, "reviews/appeal_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def appeal_notice(request: HttpRequest, token: str) -> HttpResponse:
+    """A notifier without an account contests the dismissal of their notice, through the
+    signed link of the outcome email, without logging in (DSA art. 20(1))."""
+    try:
+        report = get_report_by_appeal_token(token)
+    except NotFoundError as error:
+        context = {
+            "link_error": str(error.message),
+            "contact_email": settings.MODERATION_CONTACT_EMAIL,
+        }
+        return render(request, "reviews/appeal_form.html", context, status=error.status_code)
+    form = AppealForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                filed = file_notice_appeal(
+                    token=token, explanation=form.cleaned_data["explanation"]
+                )
+            except ApplicationError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _appeal_filed_message(filed))
+                return redirect(request.path)
         else:
             status = 400
     context = {

@@ -9,8 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from brands.authentication import TOKEN_AUTHENTICATION, token_scope
 from config.requests import authenticated_user
-from reviews.models import ReplyVersion
+from reviews.models import ReplyVersion, Review
 from reviews.reply_services import reply_to_review, update_reply
 
 
@@ -40,12 +41,22 @@ class ReplyVersionOutputSerializer(serializers.ModelSerializer):
 
 class ReviewReplyApi(APIView):
     """POST: the brand replies to a published review (once; 409 after). PUT: a new version of
-    the reply. Free; moderated before publication, within REPLY_DECISION_MAX_DELAY."""
+    the reply. Free; moderated before publication, within REPLY_DECISION_MAX_DELAY. A brand
+    API token with the "reply" scope may call it: the reply's author is the token's creator."""
 
-    permission_classes = [IsAuthenticated]
+    authentication_classes = TOKEN_AUTHENTICATION
+    permission_classes = [IsAuthenticated, token_scope("reply")]
 
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(trim_whitespace=False)
+
+    def token_brand_id(self) -> int | None:
+        """The brand a token must belong to: the reviewed brand (see brands.authentication)."""
+        return (
+            Review.objects.filter(pk=self.kwargs["review_id"])
+            .values_list("brand_id", flat=True)
+            .first()
+        )
 
     @extend_schema(request=InputSerializer, responses={201: ReplyVersionOutputSerializer})
     def post(self, request: Request, review_id: int) -> Response:

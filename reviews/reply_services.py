@@ -292,6 +292,10 @@ def apply_reply_decision(*, version_id: int, decision: Decision) -> ReplyVersion
             "replaces_version_id": replaces,
         },
     )
+    if to == ReplyVersion.Status.PUBLISHED and reply.published_id == version.pk:
+        from reviews.webhook_events import emit_reply_event  # the brand's webhooks
+
+        emit_reply_event(version=version, decision_id=decision.pk)
     _notify(version, decision, to)
     return version
 

@@ -457,6 +457,10 @@ def apply_moderation_decision(*, review_id: int, decision: Decision) -> Review:
             details=details,
             fields=tuple(fields),
         )
+        if to in (Review.Status.PUBLISHED, Review.Status.REMOVED):
+            from reviews.webhook_events import emit_review_event  # the brand's webhooks
+
+            emit_review_event(review=review, decision_id=decision.pk)
     if to != Review.Status.IN_REVIEW:
         _notify_author(review, decision)
     return review

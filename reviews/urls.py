@@ -34,6 +34,11 @@ urlpatterns = [
         appeal_views.appeal_report,
         name="appeal-report",
     ),
+    path(
+        "signalements/contester/<str:token>/",
+        appeal_views.appeal_notice,
+        name="appeal-notice",
+    ),
     # Brand replies: the brand's members answer its reviews (issue 6)
     path("marque/<slug:slug>/", reply_views.brand_reviews, name="brand-reviews"),
     path("<int:review_id>/repondre/", reply_views.reply, name="reply"),

@@ -127,7 +127,11 @@ class WorkerProcess:
     email_dir: Path
 
     def emails(self) -> list[str]:
-        return [p.read_text() for p in sorted(self.email_dir.glob("*.log"))]
+        """The emails the worker has finished writing. Django's file backend creates the file
+        before it writes the message, then ends each message with a line of 79 dashes: a file
+        read in between is not an email yet."""
+        texts = (p.read_text() for p in sorted(self.email_dir.glob("*.log")))
+        return [text for text in texts if text.endswith("-" * 79 + "\n")]
 
 
 @pytest.fixture(scope="session")

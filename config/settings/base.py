@@ -236,6 +236,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "moderation"
 # Checked in order: emails first, so a slow mail server never delays moderation.
 CELERY_TASK_ROUTES = {
+    # Before "*.send_*": a slow receiver of a brand's webhooks never delays emails either.
+    "brands.tasks.deliver_webhook*": {"queue": "webhooks"},
     "*.notify_*": {"queue": "notifications"},
     "*.send_*": {"queue": "notifications"},
     "*.acknowledge_*": {"queue": "notifications"},
@@ -250,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-proof-requests": {
         "task": "moderation.tasks.expire_proof_requests_task",
         "schedule": timedelta(minutes=15),
+    },
+    # Brands' webhook deliveries due for a retry (WEBHOOK_RETRY_BASE).
+    "deliver-webhooks-due": {
+        "task": "brands.tasks.deliver_webhooks_due_task",
+        "schedule": timedelta(minutes=1),
     },
     # Review invitations and reminders whose time has come (INVITATION_SEND_DELAY).
     "send-due-invitations": {
@@ -294,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "ReportSourceEnum": "moderation.models.Report.Source",
         "ReportStatusEnum": "moderation.models.Report.Status",
         "ReviewStatusEnum": "reviews.models.Review.Status",
+        "WebhookEventEnum": "brands.models.WebhookEndpoint.Event",
     },
 }
 
@@ -413,6 +421,19 @@ REVIEW_TITLE_MAX_LENGTH = 120
 VOIX_HASH_KEY = env("VOIX_HASH_KEY", default="")  # empty: derived from SECRET_KEY
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("VOIX_TRUSTED_PROXY_COUNT", default=0)
+
+# VOIX: INTEGRATIONS (brands' API tokens and webhooks, brands/integrations.py, brands/webhooks.py)
+# ------------------------------------------------------------------------------
+# One delivery is tried this many times at most (network errors and 5xx answers), waiting
+# WEBHOOK_RETRY_BASE * 2**(attempt-1) between tries (1 min, 2 min, 4 min... about 2 h in all).
+WEBHOOK_MAX_ATTEMPTS = 8
+WEBHOOK_RETRY_BASE = timedelta(minutes=1)
+WEBHOOK_TIMEOUT_SECONDS = 5
+# http://127.0.0.1 and http://localhost endpoints are refused unless DEBUG or this is true
+# (tests, a developer's receiver); every other endpoint must be https.
+WEBHOOK_ALLOW_LOCALHOST = env.bool("VOIX_WEBHOOK_ALLOW_LOCALHOST", default=False)
+# Active endpoints per brand.
+WEBHOOK_MAX_ENDPOINTS = 5
 
 # VOIX: BRAND REPLIES (stated on the information pages; the code reads the same values)
 # ------------------------------------------------------------------------------

@@ -122,8 +122,8 @@ def test_a_dismissed_report_is_told_with_the_appeal_form(
     assert Report.objects.get(pk=report.pk).outcome_notified_at is not None
 
 
-@pytest.mark.req("DSA-7", "DSA-8")
-def test_a_notifier_without_an_account_is_given_the_contact_point(
+@pytest.mark.req("DSA-7", "DSA-8", "DSA-17")
+def test_a_notifier_without_an_account_is_given_a_link_and_the_contact_point(
     review, moderator, django_capture_on_commit_callbacks, settings
 ):
     # given: a notice filed from the French site
@@ -131,12 +131,13 @@ def test_a_notifier_without_an_account_is_given_the_contact_point(
         report = file_anonymous_notice(review, django_capture_on_commit_callbacks)
     # when
     report = decide(report, moderator, "dismiss")
-    # then: in French, the notice's language, with the contact point instead of a form
+    # then: in French, the notice's language, with the public appeal link and the contact point
     [email] = mail.outbox
     assert email.to == ["jeanne.martin@example.net"]
     assert email.body.startswith("Bonjour Jeanne Martin,")
     assert settings.MODERATION_CONTACT_EMAIL in email.body
-    assert "/avis/" not in email.body  # no appeal form nor reports page without an account
+    assert f"{settings.SITE_URL}/avis/signalements/contester/" in email.body
+    assert reverse("reviews:my-reports") not in email.body  # no reports page without an account
 
 
 def test_the_outcome_and_acknowledgement_are_sent_once(
