@@ -1,10 +1,20 @@
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import Brand, Place
 from reviews.models import Review
+
+
+def _stars(n: int) -> str:
+    return gettext("%(n)d out of 5") % {"n": n}
+
+
+# Lazy, so each request shows the labels in its own language, not the one active at import.
+_out_of_five = lazy(_stars, str)
 
 
 class ReviewForm(forms.Form):
@@ -19,7 +29,7 @@ class ReviewForm(forms.Form):
         label=_("Rating"),
         coerce=int,
         widget=forms.RadioSelect,
-        choices=[(n, _("%(n)d out of 5") % {"n": n}) for n in range(5, 0, -1)],
+        choices=[(n, _out_of_five(n)) for n in range(5, 0, -1)],
     )
     title = forms.CharField(label=_("Title"), max_length=settings.REVIEW_TITLE_MAX_LENGTH)
     text = forms.CharField(
