@@ -1,6 +1,6 @@
 from django.urls import path
 
-from brands import invitation_views, views
+from brands import integration_views, invitation_views, views
 
 app_name = "brands"
 urlpatterns = [
@@ -27,5 +27,27 @@ urlpatterns = [
         "invitations/desinscription/<str:token>/",
         invitation_views.opt_out,
         name="invitation-opt-out",
+    ),
+    # Integrations: API tokens and webhooks (owners and managers)
+    path("<slug:slug>/integrations/", integration_views.integrations, name="integrations"),
+    path(
+        "<slug:slug>/integrations/jetons/",
+        integration_views.create_token,
+        name="integration-token-create",
+    ),
+    path(
+        "<slug:slug>/integrations/jetons/<int:token_id>/revoquer/",
+        integration_views.revoke_token,
+        name="integration-token-revoke",
+    ),
+    path(
+        "<slug:slug>/integrations/webhooks/",
+        integration_views.create_webhook,
+        name="integration-webhook-create",
+    ),
+    path(
+        "<slug:slug>/integrations/webhooks/<int:endpoint_id>/desactiver/",
+        integration_views.disable_webhook,
+        name="integration-webhook-disable",
     ),
 ]

@@ -4,6 +4,7 @@ members only, with exact figures on a small brand built through the real service
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ import pytest
 import time_machine
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brands.models import Invitation
@@ -18,7 +20,7 @@ from reviews import dashboard
 from reviews.dashboard import InvalidPeriod, get_brand_dashboard, parse_period
 from reviews.models import Review
 from reviews.services import withdraw_review
-from tests.factories import PlaceFactory
+from tests.factories import PlaceFactory, UserFactory
 from tests.reviews.publishing import sent_invitation_row, submit_and_decide
 from tests.reviews.replying import ROLES, reply
 
@@ -492,3 +494,15 @@ def test_the_brands_reviews_page_links_the_figures(client, brand, brand_agent):
     client.force_login(brand_agent)
     response = client.get(reverse("reviews:brand-reviews", args=[brand.slug]))
     assert page_url(brand) in response.content.decode()
+
+
+def test_the_page_states_the_invitation_conversion(client, brand, brand_owner):
+    # given: one invitation sent, one review written from it
+    invitation = sent_invitation_row(brand=brand, purchase_date=timezone.localdate())
+    moderator = UserFactory(role="moderator", moderation_languages=["fr"])
+    submit_and_decide(brand=brand, moderator=moderator, invitation=invitation)
+    client.force_login(brand_owner)
+    # when
+    html = client.get(reverse("reviews:brand-dashboard", args=[brand.slug])).content.decode()
+    # then
+    assert re.search(r'id="figure-conversion">\s*Conversion : 100,0\s*%', html)
