@@ -1503,7 +1503,7 @@ def decide_submission(
     decide_work_item(
         item_id=item.pk, moderator=moderator, action=action, rule_code=rule_code, note=note
     )
-    return Decision.objects.filter(submission_id=submission_id).last()  # type: ignore[return-value]
+    return Decision.objects.filter(submission_id=submission_id).latest("id")
 
 
 # EMAILS SENT ABOUT REPORTS (each task sends once: these record it)

@@ -52,7 +52,7 @@ def sweep_undecided_submissions_task() -> None:
 def _report_language(report: Report) -> str:
     if report.reporter is not None:
         return report.reporter.language
-    # TODO(issue 4): Report.language, asked of the lead; French until it is stored.
+    # A notifier without an account: the language of the page they filed it from.
     return report.language or settings.LANGUAGE_CODE
 
 
