@@ -41,6 +41,7 @@ from reviews.services import (
     LANGUAGE_CONFIDENCE,
     _report_allowances,
     _spend_report_allowances,
+    ensure_can_report,
     normalise_text,
     review_url,
 )
@@ -370,17 +371,7 @@ def report_reply(
         or reply.review.status != Review.Status.PUBLISHED
     ):
         raise NotFoundError(_("This reply is not published."))
-    if source not in (Report.Source.ILLEGAL_CONTENT, Report.Source.CODE_OF_CONDUCT):
-        raise ApplicationError(_("Unknown kind of report."), field="source", code="invalid_source")
-    if (
-        source == Report.Source.CODE_OF_CONDUCT
-        and reporter is not None
-        and reporter.email_verified_at is None
-    ):
-        raise PermissionDeniedError(
-            _("Please verify your email address before reporting under the code of conduct."),
-            code="email_not_verified",
-        )
+    ensure_can_report(source=source, reporter=reporter)
     allowances = _report_allowances(reporter=reporter, client_ip=client_ip)
     page = review_url(reply.review) + f"#reply-{reply.review_id}"
     report = file_report(

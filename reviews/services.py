@@ -539,6 +539,22 @@ def review_url(review: Review) -> str:
     return settings.SITE_URL + reverse("review-history", args=[review.pk])
 
 
+def ensure_can_report(*, source: str, reporter: User | None) -> None:
+    """What any reader may file on published content (a review or a reply): a notice of
+    illegal content, or, from a verified account, a report under the code of conduct."""
+    if source not in (Report.Source.ILLEGAL_CONTENT, Report.Source.CODE_OF_CONDUCT):
+        raise ApplicationError(_("Unknown kind of report."), field="source", code="invalid_source")
+    if (
+        source == Report.Source.CODE_OF_CONDUCT
+        and reporter is not None
+        and reporter.email_verified_at is None
+    ):
+        raise PermissionDeniedError(
+            _("Please verify your email address before reporting under the code of conduct."),
+            code="email_not_verified",
+        )
+
+
 def _published_review(review_id: int) -> Review:
     """Only published reviews can be reported: a withdrawn, removed or pending one is not
     public, so for a reporter it does not exist."""
@@ -596,17 +612,7 @@ def report_review(
     incomplete notice is refused. Rate-limited per account and network; acknowledged by email
     (see moderation.services.file_report)."""
     review = _published_review(review_id)
-    if source not in (Report.Source.ILLEGAL_CONTENT, Report.Source.CODE_OF_CONDUCT):
-        raise ApplicationError(_("Unknown kind of report."), field="source", code="invalid_source")
-    if (
-        source == Report.Source.CODE_OF_CONDUCT
-        and reporter is not None
-        and reporter.email_verified_at is None
-    ):
-        raise PermissionDeniedError(
-            _("Please verify your email address before reporting under the code of conduct."),
-            code="email_not_verified",
-        )
+    ensure_can_report(source=source, reporter=reporter)
     allowances = _report_allowances(reporter=reporter, client_ip=client_ip)
     report = file_report(
         kind="review",
