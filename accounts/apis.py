@@ -10,6 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.privacy import REVIEW_CHOICES, erase_account, export_personal_data
 from accounts.services import change_user_role, set_moderation_languages
 from config.errors import PermissionDeniedError
 from config.requests import authenticated_user
@@ -109,3 +110,34 @@ class UserLanguagesChangeApi(APIView):
             actor=authenticated_user(request),
         )
         return Response(PublicUserSerializer(user).data)
+
+
+class MyDataExportApi(APIView):
+    """Everything Voix holds about the logged-in account, as JSON (GDPR art. 15 and 20)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        user = authenticated_user(request)
+        return Response(export_personal_data(user_id=user.pk, actor=user))
+
+
+class AccountErasureApi(APIView):
+    """Erase the logged-in account (GDPR art. 17); the password confirms it."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        reviews = serializers.ChoiceField(choices=REVIEW_CHOICES)
+        password = serializers.CharField(trim_whitespace=False)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        user = authenticated_user(request)
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        if not user.check_password(s.validated_data["password"]):
+            raise serializers.ValidationError({"password": [_("Wrong password.")]})
+        erase_account(user_id=user.pk, actor=user, reviews=s.validated_data["reviews"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

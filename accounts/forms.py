@@ -2,9 +2,19 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import FORMER_MEMBER, User
+
+
+def reserved_pseudonyms() -> set[str]:
+    """What erased accounts show ("Former member", in every language): nobody may take it."""
+    names = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(str(FORMER_MEMBER).casefold())
+    return names
 
 
 class SignupForm(forms.Form):
@@ -22,6 +32,8 @@ class SignupForm(forms.Form):
         pseudonym = " ".join(self.cleaned_data["pseudonym"].split())
         if "@" in pseudonym:
             raise forms.ValidationError(_("A pseudonym cannot contain an email address."))
+        if pseudonym.casefold() in reserved_pseudonyms():
+            raise forms.ValidationError(_("This pseudonym is reserved."))
         if User.objects.filter(pseudonym__iexact=pseudonym).exists():
             raise forms.ValidationError(_("This pseudonym is already taken."))
         return pseudonym
@@ -33,3 +45,41 @@ class SignupForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)
+
+
+class AccountErasureForm(forms.Form):
+    """The erasure of one's account (accounts/privacy.py): a choice for the reviews, the
+    password, and an explicit confirmation, because it cannot be undone."""
+
+    reviews = forms.ChoiceField(
+        label=_("Your reviews"),
+        widget=forms.RadioSelect,
+        choices=[
+            (
+                "remove",
+                _("Remove them: they leave the public pages and the ratings at once."),
+            ),
+            (
+                "keep",
+                _('Keep them, published under "Former member", without any link to you.'),
+            ),
+        ],
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account will be erased and that this cannot be undone."),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Wrong password."))
+        return password

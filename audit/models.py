@@ -18,6 +18,9 @@ class AuditEvent(models.Model):
         EMAIL_VERIFIED = "email_verified", _("email address verified")
         USER_ROLE_CHANGED = "user_role_changed", _("role changed")
         USER_LANGUAGES_CHANGED = "user_languages_changed", _("moderation languages changed")
+        ACCOUNT_DATA_EXPORTED = "account_data_exported", _("personal data exported")
+        ACCOUNT_ERASED = "account_erased", _("account erased")
+        PERSONAL_DATA_PURGED = "personal_data_purged", _("personal data past retention purged")
         # brands
         BRAND_CREATED = "brand_created", _("brand created")
         PLACE_CREATED = "place_created", _("place created")
@@ -55,6 +58,10 @@ class AuditEvent(models.Model):
         PROOF_DECIDED = "proof_decided", _("proof of experience examined")
         STATEMENT_ISSUED = "statement_issued", _("statement of reasons issued")
         REPORTING_SANCTIONED = "reporting_sanctioned", _("reporting misuse sanctioned")
+        AUTHENTICITY_MODEL_TRAINED = (
+            "authenticity_model_trained",
+            _("authenticity model trained and activated"),
+        )
         # reviews
         REVIEW_SUBMITTED = "review_submitted", _("review submitted")
         REVIEW_STATUS_CHANGED = "review_status_changed", _("review status changed")

@@ -27,6 +27,31 @@ def drop_database(url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def default_unwritten_columns(conn: psycopg.Connection, written: dict[str, set[str]]) -> None:
+    """Give every NOT NULL column of these tables that a COPY does not write (a field added to a
+    model since the benchmark was written) its model's default as a database default, so the
+    fill keeps working. `written`: table -> the columns the COPY names. Needs Django set up."""
+    from django.apps import apps
+    from django.db import connection as django_connection
+    from psycopg import sql
+
+    models = {model._meta.db_table: model for model in apps.get_models()}
+    with conn.cursor() as cur:
+        for table, columns in written.items():
+            for field in models[table]._meta.concrete_fields:
+                # Django's default: the field's own, or "" for a text field without one.
+                default = field.get_default()
+                if field.column in columns or field.null or default is None:
+                    continue
+                value = field.get_db_prep_save(default, django_connection)
+                cur.execute(
+                    sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}").format(
+                        sql.Identifier(table), sql.Identifier(field.column), sql.Literal(value)
+                    )
+                )
+    conn.commit()
+
+
 def machine() -> dict[str, str]:
     """CPU, memory, PostgreSQL, Python and Django versions, for the figures' heading."""
     import django

@@ -59,7 +59,7 @@ os.environ.pop("REDIS_URL", None)
 import django  # noqa: E402
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
-from common import drop_database, recreate_database  # noqa: E402
+from common import default_unwritten_columns, drop_database, recreate_database  # noqa: E402
 from common import machine as common_machine  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 from review_corpus import CITIES, make_review  # noqa: E402
@@ -73,6 +73,12 @@ CHANNELS = ["website"] * 5 + ["in_store"] * 3 + ["app"] * 2 + ["delivery", "phon
 OTHER_STATUSES = ["rejected"] * 8 + ["withdrawn"] * 2 + ["removed"]
 OTHER_SHARE = 0.06  # reviews not (or no longer) published, on top of the published ones
 CHUNK = 10_000
+BRAND_COLS = "id, name, slug, domain, domain_verified_at, description, created_at"
+PLACE_COLS = "id, brand_id, name, slug, kind, city, address, postal_code"
+USER_COLS = (
+    "id, password, last_login, is_superuser, is_staff, is_active, date_joined, email, "
+    "pseudonym, role, email_verified_at, language, moderation_languages, is_imported"
+)
 REVIEW_COLS = (
     "id, author_id, brand_id, place_id, channel, rating, title, text, language, "
     "experience_date, experience_attested_at, recommend_score, incentive_received, "
@@ -241,29 +247,28 @@ def generate_chunk(job: dict) -> tuple[bytes, int]:
 def fill(url: str, world: World, published: int, workers: int, log) -> dict:
     started = time.perf_counter()
     conn = psycopg.connect(url)
+    default_unwritten_columns(
+        conn,
+        {
+            "brands_brand": set(BRAND_COLS.split(", ")),
+            "brands_place": set(PLACE_COLS.split(", ")),
+            "accounts_user": set(USER_COLS.split(", ")),
+            "reviews_review": set(REVIEW_COLS.split(", ")),
+        },
+    )
     with conn.cursor() as cur:
         cur.execute("SET session_replication_role = replica")  # no FK triggers while loading
         cur.execute("SET synchronous_commit = off")
         created = ts(world.start - 400 * 86400)
-        with cur.copy(
-            "COPY brands_brand (id, name, slug, domain, domain_verified_at, description, "
-            "created_at) FROM STDIN"
-        ) as copy:
+        with cur.copy(f"COPY brands_brand ({BRAND_COLS}) FROM STDIN") as copy:
             for b in range(1, world.brands + 1):
                 copy.write_row(
                     (b, f"Marque {b}", f"marque-{b}", f"marque{b}.fr", None, "", created)
                 )
-        with cur.copy(
-            "COPY brands_place (id, brand_id, name, slug, kind, city, address, postal_code) "
-            "FROM STDIN"
-        ) as copy:
+        with cur.copy(f"COPY brands_place ({PLACE_COLS}) FROM STDIN") as copy:
             for pid, b, name, slug, city in world.place_rows:
                 copy.write_row((pid, b, name, slug, "shop", city, "1 rue du Commerce", ""))
-        with cur.copy(
-            "COPY accounts_user (id, password, last_login, is_superuser, is_staff, is_active, "
-            "date_joined, email, pseudonym, role, email_verified_at, language, "
-            "moderation_languages, is_imported) FROM STDIN"
-        ) as copy:
+        with cur.copy(f"COPY accounts_user ({USER_COLS}) FROM STDIN") as copy:
             for i in range(world.authors):
                 joined = ts(float(world.author_joined[i]))
                 copy.write_row(
@@ -388,13 +393,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, log_path: Path, page_cache: str) -> subprocess.Popen:
+    """Gunicorn on the benchmark's database. `page_cache`: "redis", the cache of a production
+    deployment (a Redis database of its own, emptied first, shared by the workers), or "off"
+    (PUBLIC_PAGE_CACHE_SECONDS=0: every page rendered for every request)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DJANGO_DEBUG": "0",
     }
     env.pop("REDIS_URL", None)
+    if page_cache == "redis":
+        env["REDIS_URL"] = BENCH_REDIS_URL
+        subprocess.run(
+            ["redis-cli", "-u", BENCH_REDIS_URL, "flushdb"], check=True, capture_output=True
+        )
+    else:
+        env["VOIX_PUBLIC_PAGE_CACHE_SECONDS"] = "0"
     process = subprocess.Popen(
         [
             str(REPO / ".venv/bin/gunicorn"),
@@ -435,6 +450,7 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/7"
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 
@@ -594,6 +610,16 @@ def report(rows: list[dict], baselines: list[dict], info: dict, fill_info: dict,
         f"measured first and last: {baselines[0]['rps']:.0f} and {baselines[-1]['rps']:.0f} "
         f"requests/s, mean {base_rps:.0f}.",
         "",
+        (
+            "Page cache: Redis, as deployed (`brands.page_cache`: anonymous visitors share a "
+            "page until the brand changes; a fresh Redis database, so each URL's first request "
+            "is rendered and the warm-up fills the cache). The SQL column counts a page "
+            "rendered, i.e. a miss; a hit reads the brand alone."
+            if args.page_cache == "redis"
+            else "Page cache: off (`VOIX_PUBLIC_PAGE_CACHE_SECONDS=0`): every request renders "
+            "its page."
+        ),
+        "",
         "| URL | requests/s | p50 ms | p99 ms | errors | rps / baseline | SQL queries "
         "| one request in process: total ms (SQL ms) | load average |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -665,6 +691,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use the kept database as it is")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--explain", type=int, default=3, help="slowest queries to EXPLAIN")
+    parser.add_argument(
+        "--page-cache",
+        choices=["redis", "off"],
+        default="redis",
+        help="the pages' cache: Redis as in production, or off (rendered every time)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
@@ -720,7 +752,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn_log = Path(f"/tmp/voix_bench_pages_gunicorn_{port}.log")
-    server = start_gunicorn(port, args.gunicorn_workers, gunicorn_log)
+    server = start_gunicorn(port, args.gunicorn_workers, gunicorn_log, args.page_cache)
     log(f"gunicorn pid {server.pid} on {base}, log {gunicorn_log}")
     rows, baselines = [], []
     try:

@@ -12,7 +12,7 @@ urlpatterns = [
         name="api-brand-invitations",
     ),
     path(
-        "brands/<slug:slug>/invitations/<int:invitation_id>/cancel/",
+        "brands/<slug:slug>/invitations/<id:invitation_id>/cancel/",
         invitation_apis.BrandInvitationCancelApi.as_view(),
         name="api-brand-invitation-cancel",
     ),
@@ -23,7 +23,7 @@ urlpatterns = [
         name="api-brand-api-tokens",
     ),
     path(
-        "brands/<slug:slug>/api-tokens/<int:token_id>/revoke/",
+        "brands/<slug:slug>/api-tokens/<id:token_id>/revoke/",
         integration_apis.BrandApiTokenRevokeApi.as_view(),
         name="api-brand-api-token-revoke",
     ),
@@ -38,24 +38,24 @@ urlpatterns = [
         name="api-brand-webhook-deliveries",
     ),
     path(
-        "brands/<slug:slug>/webhooks/<int:endpoint_id>/disable/",
+        "brands/<slug:slug>/webhooks/<id:endpoint_id>/disable/",
         integration_apis.BrandWebhookDisableApi.as_view(),
         name="api-brand-webhook-disable",
     ),
     path("brand-claims/", apis.BrandClaimListApi.as_view(), name="api-brand-claim-list"),
     path("brand-claims/verify/", apis.BrandClaimVerifyApi.as_view(), name="api-brand-claim-verify"),
     path(
-        "brand-claims/<int:claim_id>/approve/",
+        "brand-claims/<id:claim_id>/approve/",
         apis.BrandClaimApproveApi.as_view(),
         name="api-brand-claim-approve",
     ),
     path(
-        "brand-claims/<int:claim_id>/reject/",
+        "brand-claims/<id:claim_id>/reject/",
         apis.BrandClaimRejectApi.as_view(),
         name="api-brand-claim-reject",
     ),
     path(
-        "memberships/<int:membership_id>/role/",
+        "memberships/<id:membership_id>/role/",
         apis.MembershipRoleChangeApi.as_view(),
         name="api-membership-role",
     ),

@@ -27,6 +27,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from brands.models import Brand, BrandApiToken, Membership
 from config.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from config.text import has_control_characters
 
 KEY_PREFIX = "voix"
 # Roles that manage a brand's integrations (tokens and webhooks); agents only reply.
@@ -69,6 +70,12 @@ def create_api_token(
     name = " ".join(name.split())
     if not name:
         raise ApplicationError(_("Please name the token."), field="name", code="required")
+    if has_control_characters(name):
+        raise ApplicationError(
+            _("This text contains invisible control characters."),
+            field="name",
+            code="control_characters",
+        )
     wanted = sorted(set(scopes))
     unknown = [s for s in wanted if s not in BrandApiToken.Scope.values]
     if not wanted or unknown:

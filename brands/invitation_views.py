@@ -30,7 +30,7 @@ from brands.invitations import (
 )
 from brands.models import Brand
 from brands.selectors import get_brand
-from config.errors import ApplicationError
+from config.errors import ApplicationError, RateLimitedError
 from config.requests import authenticated_user
 
 
@@ -59,6 +59,7 @@ def _tool_context(brand: Brand) -> dict[str, object]:
 def invite_customer(request: HttpRequest, slug: str) -> HttpResponse:
     brand = _brand_for_inviting(request, slug)
     form = InvitationForm(request.POST or None, brand=brand)
+    error_status = 400  # an invalid form or a refusal; 429 past the rate limit
     if request.method == "POST" and form.is_valid():
         try:
             invitation = create_invitation(
@@ -66,6 +67,8 @@ def invite_customer(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            if isinstance(error, RateLimitedError):
+                error_status = error.status_code
         else:
             messages.success(
                 request,
@@ -81,7 +84,7 @@ def invite_customer(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "brands/invitation_form.html",
         {**_tool_context(brand), "form": form},
-        status=400 if form.errors else 200,
+        status=error_status if form.errors else 200,
     )
 
 
@@ -92,6 +95,7 @@ def upload_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     brand = _brand_for_inviting(request, slug)
     form = InvitationUploadForm(request.POST or None, request.FILES or None)
     batch: InvitationBatch | None = None
+    error_status = 400
     if request.method == "POST" and form.is_valid():
         try:
             rows = read_invitation_csv(form.cleaned_data["file"].read())
@@ -104,11 +108,13 @@ def upload_invitations(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            if isinstance(error, RateLimitedError):
+                error_status = error.status_code
     return render(
         request,
         "brands/invitation_upload.html",
         {**_tool_context(brand), "form": form, "batch": batch},
-        status=400 if form.errors else 200,
+        status=error_status if form.errors else 200,
     )
 
 

@@ -49,7 +49,14 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from brands.models import Brand, Invitation, InvitationOptOut, Membership, Place
-from config.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from config.errors import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
+from config.text import has_control_characters
 
 # Owners and managers invite; agents answer reviews but do not handle customers' addresses.
 INVITING_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
@@ -206,6 +213,10 @@ def _check_row(
         problems.append(("name", str(_("The name is too long (200 characters at most)."))))
     if len(product) > 200:
         problems.append(("product", str(_("The product is too long (200 characters at most)."))))
+    for field_name, text in (("order_reference", reference), ("name", name), ("product", product)):
+        if has_control_characters(text):
+            message = _("This text contains invisible control characters.")
+            problems.append((field_name, str(message)))
     place = None
     if row.place.strip():
         place = places.get(row.place.strip().lower())
@@ -258,6 +269,19 @@ def create_invitations(
             code="too_many_rows",
         )
     now = timezone.now()
+    # Per brand, whoever invites and however (form, CSV, API): a stolen account or token
+    # cannot turn the platform into a mass mailer.
+    limit, period = settings.INVITATION_RATE_LIMIT_BRAND
+    recent = Invitation.objects.filter(brand=brand, created_at__gt=now - period).count()
+    if recent + len(rows) > limit:
+        raise RateLimitedError(
+            _(
+                "This brand has created many invitations recently (%(limit)d in %(hours)d hours "
+                "at most). Please try again later."
+            )
+            % {"limit": limit, "hours": period.total_seconds() // 3600},
+            code="rate_limited_brand",
+        )
     today = timezone.localdate(now)
     places = {place.slug.lower(): place for place in Place.objects.filter(brand=brand)}
     batch = InvitationBatch()

@@ -12,6 +12,10 @@ class Brand(models.Model):
     domain_verified_at = models.DateTimeField(_("domain verified at"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The events at least one active webhook of the brand wants (brands.webhooks keeps it):
+    # a decision on one of its reviews skips the webhook lookup when it is not there, which
+    # is every decision for the many brands without webhooks.
+    webhook_events = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

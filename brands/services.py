@@ -15,6 +15,7 @@ from accounts.services import ensure_can_write_publicly
 from audit.models import AuditEvent
 from audit.services import record_event
 from brands.models import Brand, DomainClaim, Membership, Place
+from brands.page_cache import touch_brand_page
 from config.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 
 CLAIM_SIGNING_SALT = "brands.claim"
@@ -85,6 +86,7 @@ def create_place(
         target=place,
         details={"brand_id": brand.pk, "name": name, "city": city},
     )
+    touch_brand_page(brand_id=brand.pk)  # the brand page lists its places
     return place
 
 

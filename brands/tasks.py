@@ -1,6 +1,6 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -8,12 +8,14 @@ from django.utils import translation
 from brands.invitations import list_due_invitation_ids, send_invitation
 from brands.models import DomainClaim
 from brands.services import make_claim_token
+from config.celery_app import TRANSIENT_ERRORS
+from config.emails import send_email_once
 
 
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=5,
 )
@@ -34,7 +36,7 @@ def send_brand_claim_email_task(*, claim_id: int) -> None:
         }
         subject = render_to_string("brands/email/claim_subject.txt", context).strip()
         body = render_to_string("brands/email/claim_body.txt", context)
-    send_mail(subject, body, None, [claim.email])
+    send_email_once(EmailMessage(subject, body, None, [claim.email]), key=f"brand-claim:{claim.pk}")
 
 
 # REVIEW INVITATIONS (brands/invitations.py)
@@ -55,7 +57,7 @@ def send_due_invitations_task() -> int:
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=5,
 )

@@ -19,7 +19,7 @@ urlpatterns = [
         name="invitation-upload",
     ),
     path(
-        "<slug:slug>/invitations/<int:invitation_id>/annuler/",
+        "<slug:slug>/invitations/<id:invitation_id>/annuler/",
         invitation_views.cancel,
         name="invitation-cancel",
     ),
@@ -36,7 +36,7 @@ urlpatterns = [
         name="integration-token-create",
     ),
     path(
-        "<slug:slug>/integrations/jetons/<int:token_id>/revoquer/",
+        "<slug:slug>/integrations/jetons/<id:token_id>/revoquer/",
         integration_views.revoke_token,
         name="integration-token-revoke",
     ),
@@ -46,7 +46,7 @@ urlpatterns = [
         name="integration-webhook-create",
     ),
     path(
-        "<slug:slug>/integrations/webhooks/<int:endpoint_id>/desactiver/",
+        "<slug:slug>/integrations/webhooks/<id:endpoint_id>/desactiver/",
         integration_views.disable_webhook,
         name="integration-webhook-disable",
     ),

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from brands.forms import ClaimForm
 from brands.selectors import get_brand, list_memberships
@@ -38,23 +39,23 @@ def claim_brand(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def verify_claim(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a confirm button; only the POST acts (mail scanners follow links)."""
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             membership = verify_brand_claim(token=token, user=authenticated_user(request))
         except ApplicationError as exc:
-            error = str(exc.message)
+            error, status = str(exc.message), exc.status_code
         else:
             messages.success(
                 request, _("You are now a member of %(brand)s.") % {"brand": membership.brand.name}
             )
             return redirect("profile")
-    return render(
-        request, "brands/claim_verify.html", {"error": error}, status=400 if error else 200
-    )
+    # 403 for a link sent to another account, 400 for a link expired or altered.
+    return render(request, "brands/claim_verify.html", {"error": error}, status=status)
 
 
 @login_required
+@require_GET
 def my_brands(request: HttpRequest) -> HttpResponse:
     memberships = list_memberships(user_id=authenticated_user(request).pk)
     return render(request, "brands/mine.html", {"memberships": memberships})

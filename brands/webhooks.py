@@ -117,6 +117,7 @@ def create_webhook_endpoint(
         created_at=timezone.now(),
         created_by=actor,
     )
+    _refresh_webhook_events(brand)
     record_event(
         actor=actor,
         action=AuditEvent.Action.WEBHOOK_ENDPOINT_CREATED,
@@ -124,6 +125,17 @@ def create_webhook_endpoint(
         details={"brand_id": brand.pk, "url": url, "events": wanted},
     )
     return endpoint
+
+
+def _refresh_webhook_events(brand: Brand) -> None:
+    """Brand.webhook_events from the brand's active endpoints, in the caller's transaction."""
+    wanted: set[str] = set()
+    for events in WebhookEndpoint.objects.filter(brand=brand, active=True).values_list(
+        "events", flat=True
+    ):
+        wanted.update(events)
+    brand.webhook_events = sorted(wanted)
+    Brand.objects.filter(pk=brand.pk).update(webhook_events=brand.webhook_events)
 
 
 @transaction.atomic
@@ -139,6 +151,7 @@ def disable_webhook_endpoint(*, brand: Brand, endpoint_id: int, actor: User) -> 
         return endpoint
     endpoint.active = False
     endpoint.save(update_fields=["active"])
+    _refresh_webhook_events(brand)
     record_event(
         actor=actor,
         action=AuditEvent.Action.WEBHOOK_ENDPOINT_DISABLED,
@@ -172,11 +185,15 @@ def emit_brand_event(
     event: str,
     object_key: str,
     payload: dict[str, Any] | Callable[[], dict[str, Any]],
+    brand: Brand | None = None,
 ) -> list[WebhookDelivery]:
     """One delivery per active endpoint of the brand subscribed to `event`, sent after commit.
     `object_key` (<object type>:<id>:<version>) names the change: emitting it again (the same
     decision applied twice) adds nothing. `payload` may be a function, called only when an
-    endpoint wants the event (one query for a brand without webhooks)."""
+    endpoint wants the event. With the `brand` already loaded, a brand whose webhooks do not
+    want the event costs no query (Brand.webhook_events)."""
+    if brand is not None and event not in brand.webhook_events:
+        return []
     endpoints = [
         e
         for e in WebhookEndpoint.objects.filter(brand_id=brand_id, active=True).only("pk", "events")

@@ -5,10 +5,16 @@ the decision email) is written in one template; the text part is made from its H
 the two never say different things.
 """
 
+import hashlib
 import re
 from html.parser import HTMLParser
 
-from django.core.mail import EmailMultiAlternatives
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from config.faults import fault_point
 
 # Elements that stand on their own lines; those in _PARAGRAPHS get a blank line around them.
 _BLOCKS = {
@@ -107,8 +113,46 @@ def html_to_text(html: str) -> str:
     return writer.text()
 
 
-def send_html_email(*, subject: str, html: str, to: str) -> None:
-    """Send `html` with its plain-text version (html_to_text) as the main body."""
+def send_html_email(*, subject: str, html: str, to: str, key: str) -> bool:
+    """Send `html` with its plain-text version (html_to_text) as the main body, once per
+    `key` (send_email_once)."""
     message = EmailMultiAlternatives(subject=subject, body=html_to_text(html), to=[to])
     message.attach_alternative(html, "text/html")
-    message.send()
+    return send_email_once(message, key=key)
+
+
+def is_undeliverable(address: str) -> bool:
+    """Addresses on ".invalid" (RFC 2606: never a real domain), which the platform gives the
+    accounts of imported reviews and of erased members instead of their address."""
+    return address.rsplit("@", 1)[-1].lower().endswith(".invalid")
+
+
+def message_id(key: str) -> str:
+    """The Message-ID of the email with this idempotency key: the same for every attempt."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "voix.example"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
+
+
+def send_email_once(message: EmailMessage, *, key: str) -> bool:
+    """Send `message` unless an email with this idempotency key was sent; True if sent now.
+
+    Tasks are delivered at least once (acks_late): twice after a worker was lost, or to two
+    workers at once. The key's row is written in the transaction that sends: a second
+    delivery waits on the row until the first commits, then finds it and sends nothing. If
+    the worker dies between the mail server's acceptance and the commit, the email is sent
+    again (no transaction spans SMTP and the database): the copy has the same Message-ID,
+    derived from the key, by which mail software recognises a duplicate.
+    """
+    from accounts.models import SentEmail
+
+    if all(is_undeliverable(address) for address in message.to):
+        # An imported or erased account: its address is a placeholder on a reserved domain.
+        return False
+    message.extra_headers["Message-ID"] = message_id(key)
+    with transaction.atomic():
+        _, created = SentEmail.objects.get_or_create(key=key, defaults={"sent_at": timezone.now()})
+        if not created:
+            return False
+        fault_point("email-send")  # tests/faults: a slow or stuck mail server
+        message.send()
+    return True

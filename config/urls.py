@@ -1,10 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config.converters import IdConverter
 from config.health import health
+from moderation import privacy_views
 from reviews import views as reviews_views
+
+# Before the apps' URL modules are imported (by include below): they use <id:...>.
+register_converter(IdConverter, "id")
 
 api_v1 = [
     path("", include("accounts.api_urls")),
@@ -22,6 +27,7 @@ urlpatterns = [
     path("avis/", include("reviews.urls")),
     path("", include("moderation.urls")),
     path("", include("moderation.public_urls")),
+    path("confidentialite/", privacy_views.privacy_notice, name="privacy"),
     path("", include("reviews.in_shop_urls")),
     path("", include("reviews.public_urls")),
     path("", include("reviews.history_urls")),

@@ -15,22 +15,22 @@ urlpatterns = [
         name="api-moderation-bulk-decide",
     ),
     path(
-        "moderation/items/<int:item_id>/",
+        "moderation/items/<id:item_id>/",
         apis.WorkItemDetailApi.as_view(),
         name="api-moderation-item",
     ),
     path(
-        "moderation/items/<int:item_id>/claim/",
+        "moderation/items/<id:item_id>/claim/",
         apis.WorkItemClaimApi.as_view(),
         name="api-moderation-item-claim",
     ),
     path(
-        "moderation/items/<int:item_id>/release/",
+        "moderation/items/<id:item_id>/release/",
         apis.WorkItemReleaseApi.as_view(),
         name="api-moderation-item-release",
     ),
     path(
-        "moderation/items/<int:item_id>/decide/",
+        "moderation/items/<id:item_id>/decide/",
         apis.WorkItemDecideApi.as_view(),
         name="api-moderation-item-decide",
     ),

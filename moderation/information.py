@@ -87,6 +87,7 @@ def rating_method_facts() -> dict[str, Any]:
         "window_months": months,
         "longest_months": months + 1,
         "time_zone": settings.TIME_ZONE,
+        "page_cache_seconds": settings.PUBLIC_PAGE_CACHE_SECONDS,
     }
 
 

@@ -132,6 +132,12 @@ class Decision(models.Model):
     # What brought the content to this decision: the pipeline's own checks, a report or notice
     # (DSA art. 16), a brand's flag, an appeal. Feeds the statement of reasons (DSA-11).
     source = models.CharField(max_length=32, blank=True)
+    # The authenticity model's signal, when a current model scored the content (pipeline
+    # decisions only): its calibrated score, the version that gave it, and the features that
+    # weighed most, as plain sentences. Empty when no model existed: heuristics alone.
+    model_score = models.FloatField(null=True, blank=True)
+    model_version = models.CharField(max_length=32, blank=True)
+    model_explanation = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -473,3 +479,36 @@ class ReportingSanction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for user {self.user_id}"
+
+
+class AuthenticityModel(models.Model):
+    """One trained version of the authenticity model (moderation/authenticity), with what it
+    was trained on and how it measured on a hold-out split grouped by brand.
+
+    The estimator is kept in the row (joblib bytes, a few MB) rather than in a file: a worker
+    on any machine loads it from the database it already reads, and a version's metrics,
+    features and estimator are written and activated in one transaction, never out of step.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField()
+    training_size = models.PositiveIntegerField()  # labelled submissions, both splits
+    metrics = models.JSONField(default=dict)
+    features = models.JSONField(default=list)  # names of the features it reads
+    is_current = models.BooleanField(default=False)
+    estimator = models.BinaryField()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_model"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"authenticity-v{self.version}"

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from brands.models import Brand
 from brands.selectors import get_brand_by_id
@@ -34,6 +35,7 @@ def _language() -> str:
     return translation.get_language() or "fr"
 
 
+@require_GET
 def how_reviews_work(request: HttpRequest) -> HttpResponse:
     facts = how_reviews_work_facts(language=_language())
     return render(
@@ -41,14 +43,17 @@ def how_reviews_work(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def rating_method(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/rating_method.html", rating_method_facts())
 
 
+@require_GET
 def independence(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/independence.html")
 
 
+@require_GET
 def commitments(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -103,6 +108,7 @@ def _report_from(
     return form, compute_transparency(period=period, brand_id=brand.pk if brand else None), brand
 
 
+@require_GET
 def transparency(request: HttpRequest) -> HttpResponse:
     form, report, brand = _report_from(request)
     context: dict[str, object] = {"form": form, "report": report, "brand": brand, "rules": RULES}
@@ -138,6 +144,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def transparency_csv(request: HttpRequest) -> HttpResponse:
     form, report, _brand = _report_from(request)
     if report is None:

@@ -68,8 +68,18 @@ class ChangelogEntry:
     changes_en: str
 
 
-RULESET_VERSION = "2026.2"
+RULESET_VERSION = "2026.3"
 CHANGELOG = (
+    ChangelogEntry(
+        version="2026.3",
+        published_on=date(2026, 11, 25),
+        changes_fr="Photos et vidéos jointes aux réponses des marques : un modérateur les examine "
+        "avant publication (« Photos et vidéos examinées par un modérateur ») et refuse celles "
+        "qui ne conviennent pas (« Photo ou vidéo inappropriée »).",
+        changes_en="Photos and videos attached to brand replies: a moderator looks at them before "
+        'they are published ("Photos and videos checked by a moderator") and refuses those that '
+        'are not suitable ("Unsuitable photo or video").',
+    ),
     ChangelogEntry(
         version="2026.2",
         published_on=date(2026, 11, 25),
@@ -332,6 +342,40 @@ _RULE_LIST = (
         "knows about them.",
         DsaGround.INCOMPATIBLE,
         "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS",
+        kinds=("reply",),
+    ),
+    Rule(
+        "media_review",
+        Category.CONTENT,
+        Action.SEND_TO_HUMAN,
+        True,
+        "Photos et vidéos examinées par un modérateur",
+        "Photos and videos checked by a moderator",
+        "Aucun contrôle automatique ne sait lire une image : une réponse accompagnée de photos "
+        "ou de vidéos est examinée par un modérateur avant publication, dans le même délai "
+        "maximal que les autres réponses.",
+        "No automated check can read a picture: a reply with photos or videos is examined by a "
+        "moderator before it is published, within the same maximum delay as other replies.",
+        DsaGround.INCOMPATIBLE,
+        _TC,
+        kinds=("reply",),
+    ),
+    Rule(
+        "unsuitable_media",
+        Category.CONTENT,
+        Action.REJECT,
+        False,
+        "Photo ou vidéo inappropriée",
+        "Unsuitable photo or video",
+        "Les photos et vidéos d'une réponse doivent se rapporter à l'avis (le produit, le lieu, "
+        "la correction apportée) : pas de personne reconnaissable sans son accord, pas de "
+        "contenu violent, sexuel ou publicitaire, pas de texte incrusté qui enfreindrait la "
+        "charte.",
+        "Photos and videos in a reply must relate to the review (the product, the place, the fix "
+        "made): no recognisable person without their consent, no violent, sexual or advertising "
+        "content, no embedded text that would break the code of conduct.",
+        DsaGround.INCOMPATIBLE,
+        _TC,
         kinds=("reply",),
     ),
     # LEGAL: decided by a human only

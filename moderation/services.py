@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -38,9 +38,12 @@ from moderation.models import (
     TextBand,
     WorkItem,
 )
-from moderation.pipeline import PIPELINE_VERSION, decide, run_checks
+from moderation.pipeline import PIPELINE_VERSION, assess
 from moderation.registry import get_kind
 from moderation.rules import RULES, RULESET_VERSION, get_rule
+
+if TYPE_CHECKING:
+    from moderation.authenticity.scoring import ModelScore
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +120,7 @@ def moderate_submission(*, submission_id: int) -> Decision | None:
     )
     if submission is None or submission.state != Submission.State.PENDING:
         return None
-    verdict = decide(run_checks(submission))
+    verdict = assess(submission)
     Signal.objects.bulk_create(
         Signal(
             submission=submission,
@@ -142,6 +145,7 @@ def moderate_submission(*, submission_id: int) -> Decision | None:
             {"check": f.check, "rule_code": f.rule_code, "score": f.score, "evidence": f.evidence}
             for f in verdict.findings
         ],
+        model=verdict.model,
     )
 
 
@@ -157,6 +161,7 @@ def _record_decision(
     signals: list[dict[str, Any]],
     note: str = "",
     source: str = "",
+    model: "ModelScore | None" = None,
 ) -> Decision:
     now = timezone.now()
     decision = Decision.objects.create(
@@ -171,6 +176,9 @@ def _record_decision(
         note=note,
         decided_at=now,
         source=source or ("pipeline" if actor is None else ""),
+        model_score=model.score if model else None,
+        model_version=model.version if model else "",
+        model_explanation=model.reasons if model else [],
     )
     from_state = submission.state
     submission.state = to_state
@@ -194,6 +202,11 @@ def _record_decision(
             "pipeline_version": PIPELINE_VERSION,
             "decided_by": "pipeline" if actor is None else "moderator",
             "signals": signals,
+            **(
+                {"authenticity_model": {"version": model.version, "score": model.score}}
+                if model
+                else {}
+            ),
         },
     )
     if outcome in RESTRICTING_OUTCOMES:

@@ -2,12 +2,15 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.core.mail import EmailMessage
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from config.celery_app import TRANSIENT_ERRORS
+from config.emails import send_email_once
+from config.faults import fault_point
 from moderation.information import describe_duration
 from moderation.models import Appeal, Report, ReportingSanction
 from moderation.rules import RULES
@@ -33,8 +36,15 @@ from moderation.statements import ODS_BODIES_URL
     max_retries=8,
 )
 def moderate_submission_task(*, submission_id: int) -> None:
-    """Idempotent: a submission already decided is left alone (see moderate_submission)."""
-    moderate_submission(submission_id=submission_id)
+    """Idempotent: a submission already decided is left alone (see moderate_submission), so a
+    redelivery after a lost worker, or a sweep, decides it once. The decision and its side
+    effects commit together; emails and webhooks are enqueued after the commit and carry their
+    own idempotency keys. The fault points let tests/faults stop a worker inside the
+    transaction and after it (no-ops in production)."""
+    with transaction.atomic():
+        moderate_submission(submission_id=submission_id)
+        fault_point("moderation-before-commit")
+    fault_point("moderation-after-commit")
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -60,11 +70,12 @@ def _site_url(name: str, *args: object) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def _send(template: str, context: dict[str, Any], language: str, to: str) -> None:
+def _send(template: str, context: dict[str, Any], language: str, to: str, *, key: str) -> None:
+    """Send once per idempotency `key` (config.emails.send_email_once)."""
     with translation.override(language):
         subject = render_to_string(f"moderation/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"moderation/email/{template}_body.txt", context)
-    send_mail(subject, body, None, [to])
+    send_email_once(EmailMessage(subject, body, None, [to]), key=key)
 
 
 def _report_appeal_url(report: Report) -> str:
@@ -82,7 +93,7 @@ def _load_report(report_id: int) -> Report | None:
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=8,
 )
@@ -109,14 +120,20 @@ def acknowledge_report_task(*, report_id: int) -> None:
         "my_reports_url": _site_url("reviews:my-reports"),
         "code_of_conduct_url": _site_url("code-of-conduct"),
     }
-    _send("report_acknowledged", context, language, report.contact_email)
+    _send(
+        "report_acknowledged",
+        context,
+        language,
+        report.contact_email,
+        key=f"report-acknowledged:{report.pk}",
+    )
     mark_report_acknowledged(report_id=report.pk)
 
 
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=8,
 )
@@ -154,14 +171,20 @@ def notify_report_outcome_task(*, report_id: int) -> None:
         "my_reports_url": _site_url("reviews:my-reports"),
         "code_of_conduct_url": _site_url("code-of-conduct"),
     }
-    _send("report_outcome", context, language, report.contact_email)
+    _send(
+        "report_outcome",
+        context,
+        language,
+        report.contact_email,
+        key=f"report-outcome:{report.pk}",
+    )
     mark_report_outcome_notified(report_id=report.pk)
 
 
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=8,
 )
@@ -185,7 +208,13 @@ def notify_reporting_sanction_task(*, sanction_id: int) -> None:
         "policy_url": _site_url("code-of-conduct") + "#reporting-misuse",
         "contact_email": settings.MODERATION_CONTACT_EMAIL,
     }
-    _send("reporting_sanction", context, language, sanction.user.email)
+    _send(
+        "reporting_sanction",
+        context,
+        language,
+        sanction.user.email,
+        key=f"reporting-sanction:{sanction.pk}",
+    )
     mark_sanction_notified(sanction_id=sanction.pk)
 
 
@@ -209,7 +238,7 @@ def expire_proof_requests_task() -> None:
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=8,
 )
@@ -253,7 +282,13 @@ def notify_appeal_outcome_task(*, appeal_id: int, report_id: int | None = None) 
         }
         if not appeal.contact_email:
             return
-        _send("appeal_outcome", context, language, appeal.contact_email)
+        _send(
+            "appeal_outcome",
+            context,
+            language,
+            appeal.contact_email,
+            key=f"appeal-outcome:{appeal.pk}",
+        )
     else:
         report = _load_report(report_id)
         if (
@@ -266,5 +301,11 @@ def notify_appeal_outcome_task(*, appeal_id: int, report_id: int | None = None) 
         ):
             return  # gone, no address, or already told
         context["report"] = report
-        _send("appeal_lifted", context, _report_language(report), report.contact_email)
+        _send(
+            "appeal_lifted",
+            context,
+            _report_language(report),
+            report.contact_email,
+            key=f"appeal-lifted:{appeal.pk}:{report.pk}",
+        )
     mark_appeal_outcome_notified(appeal_id=appeal.pk, report_id=report_id)

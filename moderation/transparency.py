@@ -81,8 +81,16 @@ class Period:
         )
 
 
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
 def make_period(*, start: date | None = None, end: date | None = None) -> Period:
     """A valid period; by default the last DEFAULT_PERIOD_DAYS days, today included."""
+    for day in (start, end):
+        # Far from Voix's years, where date arithmetic would overflow (date.min, date.max).
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise InvalidPeriod(_("This date is out of range."))
     end = end or timezone.localdate()
     start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if start > end:
@@ -649,3 +657,62 @@ def _sanction_figures(since: datetime, until: datetime, brand_id: int | None) ->
         "reporting_warnings": kinds[ReportingSanction.Kind.WARNING],
         "reporting_suspensions": kinds[ReportingSanction.Kind.SUSPENSION],
     }
+
+
+# THE AUTHENTICITY MODEL'S PUBLIC CARD (DSA art. 15(1)(e): accuracy indicators of automated means)
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthenticityModelCard:
+    version: str
+    created_at: datetime
+    training_size: int
+    metrics: dict[str, Any]
+    threshold: float
+    alerts: int  # reviews the model sent to a moderator (score at or above the threshold)
+    alerts_reviewed: int  # ... that a moderator decided
+    alerts_confirmed: int  # ... and restricted (rejected or removed)
+
+    @property
+    def confirmed_share(self) -> float | None:
+        return self.alerts_confirmed / self.alerts_reviewed if self.alerts_reviewed else None
+
+
+def authenticity_model_card() -> AuthenticityModelCard | None:
+    """The current model, its measured figures, and how often moderators confirmed its alerts
+    (all versions), computed from the decisions. None before a model is trained."""
+    from moderation.models import AuthenticityModel
+
+    model = AuthenticityModel.objects.filter(is_current=True).defer("estimator").first()
+    if model is None:
+        return None
+    threshold = settings.AUTHENTICITY_MODEL_HUMAN_THRESHOLD
+    alerted = Decision.objects.filter(decided_by__isnull=True, model_score__gte=threshold).values(
+        "submission_id"
+    )
+    by_moderators = Decision.objects.filter(
+        submission_id__in=alerted,
+        decided_by__isnull=False,
+        outcome__in=[
+            Decision.Outcome.PUBLISH,
+            Decision.Outcome.REJECT,
+            Decision.Outcome.REMOVE,
+            Decision.Outcome.LABEL,
+            Decision.Outcome.VERIFY,
+        ],
+    )
+    restricting = [Decision.Outcome.REJECT, Decision.Outcome.REMOVE]
+    return AuthenticityModelCard(
+        version=model.label,
+        created_at=model.created_at,
+        training_size=model.training_size,
+        metrics=model.metrics,
+        threshold=threshold,
+        alerts=alerted.count(),
+        alerts_reviewed=by_moderators.values("submission_id").distinct().count(),
+        alerts_confirmed=by_moderators.filter(outcome__in=restricting)
+        .values("submission_id")
+        .distinct()
+        .count(),
+    )

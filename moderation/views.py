@@ -26,7 +26,7 @@ from config.errors import ApplicationError, PermissionDeniedError
 from config.requests import authenticated_user
 from moderation.filters import QueueFilter
 from moderation.models import WorkItem
-from moderation.registry import brand_context
+from moderation.registry import brand_context, media
 from moderation.rules import CHANGELOG, RULES, RULESET_VERSION, Category
 from moderation.selectors import (
     get_dossier,
@@ -58,6 +58,7 @@ from moderation.workspace_forms import (
 )
 
 
+@require_GET
 def code_of_conduct(request: HttpRequest) -> HttpResponse:
     """The public code of conduct, generated from the registry (NF-MOD-1, FR-15, DSA-2)."""
     language = translation.get_language() or "fr"
@@ -290,6 +291,7 @@ def _item_page(
         "dossier": dossier,
         "brand_context": brand_context(kind=item.submission.kind, brand_id=item.brand_id),
         "submission": item.submission,
+        "media": media(kind=item.submission.kind, object_id=item.submission.object_id),
         "holder": holder,
         "held_by_me": holder is not None and holder.pk == moderator.pk,
         "can_decide": can_decide,
@@ -434,6 +436,7 @@ def submission_dossier(request: HttpRequest, submission_id: int) -> HttpResponse
         "moderation/workspace/submission.html",
         {
             "submission": submission,
+            "media": media(kind=submission.kind, object_id=submission.object_id),
             "dossier": get_dossier(submission=submission),
             "now": timezone.now(),
             "rules": RULES,

@@ -3,6 +3,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -17,7 +19,8 @@ from rest_framework.views import APIView
 
 from brands.authentication import TOKEN_AUTHENTICATION, token_scope
 from brands.models import Brand, Place
-from brands.selectors import get_brand
+from brands.page_cache import cached_brand_part
+from brands.selectors import get_brand, get_brand_by_slug_only, get_invitation_by_token
 from config.requests import authenticated_user
 from reviews.filters import DEFAULT_SORT, REVIEW_SORTS, BrandReviewFilter, PublishedReviewFilter
 from reviews.models import Review
@@ -40,7 +43,11 @@ class NewestFirst(CursorPagination):
 
 
 class ReviewListSubmitApi(ListAPIView):
-    """GET: published reviews, newest first (NF-RES-1). POST: submit a review."""
+    """GET: published reviews, newest first (NF-RES-1). POST: submit a review.
+
+    With `invitation_token` (the token of an invitation email's link) the review is written
+    from that invitation, as on the web: verified by invitation, dated on the purchase, at the
+    invitation's place; `brand` and `experience_date` may then be left out (FR-17)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = PublicReviewSerializer
@@ -49,7 +56,9 @@ class ReviewListSubmitApi(ListAPIView):
     throttle_scope = "reviews"
 
     class InputSerializer(serializers.Serializer):
-        brand = serializers.SlugRelatedField(slug_field="slug", queryset=Brand.objects.all())
+        brand = serializers.SlugRelatedField(
+            slug_field="slug", queryset=Brand.objects.all(), required=False
+        )
         place = serializers.PrimaryKeyRelatedField(
             queryset=Place.objects.all(), required=False, allow_null=True
         )
@@ -58,7 +67,7 @@ class ReviewListSubmitApi(ListAPIView):
         title = serializers.CharField(max_length=120, trim_whitespace=False)
         text = serializers.CharField(max_length=5000, trim_whitespace=False)
         language = serializers.ChoiceField(choices=[("fr", "fr"), ("en", "en")], required=False)
-        experience_date = serializers.DateField()
+        experience_date = serializers.DateField(required=False)
         attested = serializers.BooleanField()
         recommend_score = serializers.IntegerField(
             min_value=0, max_value=10, required=False, allow_null=True
@@ -67,6 +76,27 @@ class ReviewListSubmitApi(ListAPIView):
         incentive_description = serializers.CharField(
             max_length=200, required=False, allow_blank=True, default=""
         )
+        invitation_token = serializers.CharField(max_length=64, required=False)
+
+        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+            token = data.pop("invitation_token", None)
+            if token is not None:
+                invitation = get_invitation_by_token(token=token)
+                if invitation is None:
+                    raise NotFound(_("This invitation link is not valid."))
+                # The invitation decides the brand (a different one is refused by
+                # submit_review), the date and the place: what the customer sends is ignored.
+                data = {**data, "invitation": invitation}
+                data.setdefault("brand", invitation.brand)
+                data["experience_date"] = invitation.purchase_date
+            missing = {
+                field: [_("This field is required.")]
+                for field in ("brand", "experience_date")
+                if field not in data
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+            return data
 
     def get_throttles(self) -> list[BaseThrottle]:
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
@@ -197,9 +227,24 @@ class BrandReviewListApi(ListAPIView):
     def get_queryset(self) -> QuerySet[Review]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no brand
             return Review.objects.none()
-        brand = _brand_or_404(self.kwargs["slug"])
+        # The brand list() read already, if it did.
+        brand = getattr(self, "brand", None) or _brand_or_404(self.kwargs["slug"])
         self.places = list(brand.places.all())
         return list_brand_reviews(brand_id=brand.pk)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Anonymous readers share the page as computed, until the brand's pages change
+        (brands.page_cache); a token or a session gets it fresh."""
+        if request.user.is_authenticated or request.auth is not None:
+            return super().list(request, *args, **kwargs)
+        brand = self.brand = get_brand_by_slug_only(slug=self.kwargs["slug"])
+        if brand is None:
+            raise NotFound
+        name = f"api:{request.get_host()}:{get_language()}:{request.GET.urlencode()}"
+        data = cached_brand_part(
+            brand.pk, name, lambda: super(BrandReviewListApi, self).list(request).data
+        )
+        return Response(data)
 
 
 class BrandRatingApi(APIView):

@@ -12,3 +12,10 @@ class ReviewsConfig(AppConfig):
 
         register_kind("review", ReviewHandler())
         register_kind("reply", ReplyHandler())
+
+        from accounts.privacy import register_personal_data
+        from reviews.privacy import erase_reviews, export_reviews, purge_reviews
+
+        register_personal_data(
+            "reviews", export=export_reviews, erase=erase_reviews, purge=purge_reviews
+        )

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from brands.invitations import (
     BRAND_STATUS_LABELS,
@@ -32,6 +33,7 @@ INVITATIONS_PER_PAGE = 50
 
 
 @login_required
+@require_GET
 def brand_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     """Owners and managers: the brand's invitations, newest first, and its figures: how many
     were sent, written, declined; the share of invited reviews and their rating gap."""

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import private_storage
+
 # Fields fixed at submission: nobody, not even the site, changes them afterwards (NF-MOD-5).
 IMMUTABLE_FIELDS = (
     "author_id",
@@ -147,6 +149,13 @@ class Review(models.Model):
                 fields=["brand", "helpful_count", "published_at", "id"],
                 condition=Q(status="published"),
                 name="review_pub_helpful_idx",  # most helpful first (backwards)
+            ),
+            # All published reviews, newest first (GET /api/v1/reviews/): without it every page
+            # sorted the whole store (688 ms of SQL at 100,000 reviews, bench/soak.py).
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(status="published"),
+                name="review_pub_newest_idx",
             ),
             # Each review card shows its author's number of published reviews (NF-RES-7).
             models.Index(
@@ -377,6 +386,9 @@ class ReplyVersion(models.Model):
     # Emails sent once each, however often their task is delivered.
     reviewer_notified_at = models.DateTimeField(null=True, blank=True)
     notified_decision_id = models.BigIntegerField(null=True, blank=True)
+    # What pages show of its photos and videos (ReplyAttachment), written with the version:
+    # [{"id", "kind", "content_type", "description"}], so that lists read no other table.
+    media = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -423,3 +435,34 @@ REPLY_TRANSITIONS: dict[str, frozenset[str]] = {
     ReplyVersion.Status.REJECTED: frozenset({ReplyVersion.Status.PUBLISHED}),
     ReplyVersion.Status.REMOVED: frozenset({ReplyVersion.Status.PUBLISHED}),
 }
+
+
+class ReplyAttachment(models.Model):
+    """A photo or video in one version of a brand's reply (NF-RES-6). Stored privately and
+    served by a view: visible to the brand and moderators until its version is published,
+    to everyone after. A new version of the reply carries the previous one's attachments as
+    rows of its own, pointing to the same file, unless the brand removes them."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("photo")
+        VIDEO = "video", _("video")
+
+    version = models.ForeignKey(ReplyVersion, on_delete=models.PROTECT, related_name="attachments")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    content_type = models.CharField(max_length=32)
+    file = models.FileField(upload_to="reply-media/%Y/%m/", storage=private_storage)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("description"), max_length=200)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "position"], name="one_reply_attachment_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.position} of reply version #{self.version_id}"

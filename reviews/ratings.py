@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from brands.page_cache import touch_brand_page
 from reviews.models import RatingBucket, RatingRecount, Review
 
 STARS = (5, 4, 3, 2, 1)
@@ -191,6 +192,7 @@ def record_rating_change(review: Review, *, from_status: str, to_status: str) ->
 
 
 def _add(review: Review, *, month: date, published: int = 0, received: int = 0) -> None:
+    touch_brand_page(brand_id=review.brand_id)  # its rating block changes
     key = {
         "brand_id": review.brand_id,
         "place_id": review.place_id,

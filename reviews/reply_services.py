@@ -14,6 +14,7 @@ nothing here writes a review, its status or its rating counters.
 """
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 
@@ -26,6 +27,7 @@ from accounts.models import User
 from accounts.services import ensure_can_write_publicly
 from audit.models import AuditEvent
 from audit.services import record_event
+from brands.page_cache import touch_brand_page
 from brands.selectors import is_brand_member
 from config.errors import (
     ApplicationError,
@@ -37,6 +39,13 @@ from config.errors import (
 from moderation.models import Decision, Report
 from moderation.services import file_report, submit_for_moderation
 from reviews.models import REPLY_TRANSITIONS, Reply, ReplyVersion, Review
+from reviews.reply_media import (
+    AttachmentUpload,
+    PreparedAttachment,
+    attach,
+    audit_summary,
+    prepare_attachments,
+)
 from reviews.services import (
     LANGUAGE_CONFIDENCE,
     _report_allowances,
@@ -65,12 +74,20 @@ def reply_content_hash(text: str) -> str:
 
 
 @transaction.atomic
-def reply_to_review(*, review_id: int, member: User, text: str) -> ReplyVersion:
-    """Reply to a published review of the member's brand; the first version goes to
-    moderation. Once per review: a second reply is refused (409), update it instead."""
+def reply_to_review(
+    *,
+    review_id: int,
+    member: User,
+    text: str,
+    attachments: Sequence[AttachmentUpload] = (),
+) -> ReplyVersion:
+    """Reply to a published review of the member's brand, with photos or videos if the brand
+    wishes (NF-RES-6); the first version goes to moderation. Once per review: a second reply is
+    refused (409), update it instead."""
     review = _published_review(review_id)
     _ensure_member(member, brand_id=review.brand_id)
     text = _clean_text(text)
+    media = prepare_attachments(attachments)
     now = timezone.now()
     _check_member_rate_limit(member, now=now)
     try:
@@ -83,13 +100,24 @@ def reply_to_review(*, review_id: int, member: User, text: str) -> ReplyVersion:
             _("The brand already replied to this review: update its reply instead."),
             code="already_replied",
         ) from None
-    return _add_version(reply, review=review, member=member, text=text, number=1, now=now)
+    return _add_version(
+        reply, review=review, member=member, text=text, number=1, now=now, media=media
+    )
 
 
 @transaction.atomic
-def update_reply(*, review_id: int, member: User, text: str) -> ReplyVersion:
+def update_reply(
+    *,
+    review_id: int,
+    member: User,
+    text: str,
+    attachments: Sequence[AttachmentUpload] = (),
+    keep_attachments: bool = True,
+) -> ReplyVersion:
     """Change the brand's reply: a new version, moderated like the first, that replaces the
-    published text once it is published itself. One version awaits moderation at a time."""
+    published text once it is published itself. One version awaits moderation at a time. The
+    new version keeps the previous one's photos and videos unless `keep_attachments` is False,
+    and adds `attachments`."""
     reply = Reply.objects.select_for_update().filter(pk=review_id).first()
     if reply is None:
         # Either no such review, or no reply yet: the same answer to members and others.
@@ -103,7 +131,11 @@ def update_reply(*, review_id: int, member: User, text: str) -> ReplyVersion:
             _("The previous version of the reply is still being checked. Try again once it is."),
             code="reply_pending",
         )
-    if latest is not None and latest.text == text:
+    carried_from = latest if keep_attachments else None
+    previous = len(latest.media) if latest is not None else 0
+    kept = previous if keep_attachments else 0
+    media = prepare_attachments(attachments, kept=kept)
+    if latest is not None and latest.text == text and not media and kept == previous:
         raise ApplicationError(
             _("This is the text of the reply already."), field="text", code="unchanged"
         )
@@ -116,7 +148,16 @@ def update_reply(*, review_id: int, member: User, text: str) -> ReplyVersion:
             code="rate_limited_reply",
         )
     number = (latest.number if latest else 0) + 1
-    return _add_version(reply, review=review, member=member, text=text, number=number, now=now)
+    return _add_version(
+        reply,
+        review=review,
+        member=member,
+        text=text,
+        number=number,
+        now=now,
+        media=media,
+        carried_from=carried_from,
+    )
 
 
 def _published_review(review_id: int) -> Review:
@@ -166,7 +207,15 @@ def _guess_language(text: str, *, fallback: str) -> str:
 
 
 def _add_version(
-    reply: Reply, *, review: Review, member: User, text: str, number: int, now: datetime
+    reply: Reply,
+    *,
+    review: Review,
+    member: User,
+    text: str,
+    number: int,
+    now: datetime,
+    media: Sequence[PreparedAttachment] = (),
+    carried_from: ReplyVersion | None = None,
 ) -> ReplyVersion:
     language = _guess_language(text, fallback=member.language)
     try:
@@ -184,6 +233,7 @@ def _add_version(
             _("The previous version of the reply is still being checked. Try again once it is."),
             code="reply_pending",
         ) from None
+    attached = attach(version, media, carried_from=carried_from)
     reply.latest = version
     reply.save(update_fields=["latest"])
     record_event(
@@ -197,6 +247,7 @@ def _add_version(
             "version": number,
             "language": language,
             "content_sha256": reply_content_hash(text),
+            "attachments": audit_summary(attached),
             "submitted_at": now.isoformat(),
         },
     )
@@ -274,6 +325,8 @@ def apply_reply_decision(*, version_id: int, decision: Decision) -> ReplyVersion
         reply.published = None
         reply.save(update_fields=["published"])
     version.save(update_fields=fields)
+    if reply.published_id != shown_before or to == ReplyVersion.Status.PUBLISHED:
+        touch_brand_page(brand_id=reply.brand_id)  # the reply under the review changed
     # Published as an update: another version was public until this one replaced it.
     replaces = shown_before if reply.published_id == version.pk != shown_before else None
     record_event(
@@ -296,7 +349,7 @@ def apply_reply_decision(*, version_id: int, decision: Decision) -> ReplyVersion
     if to == ReplyVersion.Status.PUBLISHED and reply.published_id == version.pk:
         from reviews.webhook_events import emit_reply_event  # the brand's webhooks
 
-        emit_reply_event(version=version, decision_id=decision.pk)
+        emit_reply_event(version=version, decision_id=decision.pk, brand=decision.submission.brand)
     _notify(version, decision, to)
     return version
 

@@ -3,6 +3,7 @@ the brand's members (owner, manager, agent). Thin views: reads in `reviews.reply
 writes in `reviews.reply_services`."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,7 +29,8 @@ from config.requests import authenticated_user
 from moderation.rules import rules_for_kind
 from moderation.services import reporting_suspended_until
 from reviews.filters import BrandRepliesFilter
-from reviews.models import ReplyVersion, Review
+from reviews.models import ReplyAttachment, ReplyVersion, Review
+from reviews.reply_media import MEDIA_ACCEPT, AttachmentUpload, can_see_attachment
 from reviews.reply_selectors import list_reviews_to_answer
 from reviews.reply_services import (
     KIND,
@@ -81,6 +83,12 @@ def brand_reviews(request: HttpRequest, slug: str) -> HttpResponse:
             "pending": (ReplyVersion.Status.SUBMITTED, ReplyVersion.Status.IN_REVIEW),
             "max_length": settings.REPLY_TEXT_MAX_LENGTH,
             "max_delay_days": settings.REPLY_DECISION_MAX_DELAY.days,
+            "media_slots": range(1, settings.REPLY_ATTACHMENT_MAX_COUNT + 1),
+            "media_max_count": settings.REPLY_ATTACHMENT_MAX_COUNT,
+            "media_accept": MEDIA_ACCEPT,
+            "media_description_max": settings.REPLY_ATTACHMENT_DESCRIPTION_MAX_LENGTH,
+            "photo_max_mb": settings.REPLY_PHOTO_MAX_BYTES // (1024 * 1024),
+            "video_max_mb": settings.REPLY_VIDEO_MAX_BYTES // (1024 * 1024),
         },
     )
 
@@ -94,7 +102,17 @@ def reply(request: HttpRequest, review_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reply_update(request: HttpRequest, review_id: int) -> HttpResponse:
-    return _submit(request, review_id, update_reply)
+    keep = not request.POST.get("remove_attachments")
+    return _submit(request, review_id, partial(update_reply, keep_attachments=keep))
+
+
+def _uploads(request: HttpRequest) -> list[AttachmentUpload]:
+    """The form's numbered file fields, each with its description; empty ones are skipped."""
+    return [
+        AttachmentUpload(file=file, description=request.POST.get(f"description_{index}", ""))
+        for index in range(1, settings.REPLY_ATTACHMENT_MAX_COUNT + 1)
+        if (file := request.FILES.get(f"attachment_{index}")) is not None
+    ]
 
 
 def _submit(
@@ -109,6 +127,7 @@ def _submit(
                 review_id=review_id,
                 member=authenticated_user(request),
                 text=form.cleaned_data["text"],
+                attachments=_uploads(request),
             )
         except ApplicationError as error:
             messages.error(request, str(error.message))
@@ -207,3 +226,26 @@ def report_reply(request: HttpRequest, review_id: int) -> HttpResponse:
         "suspended_until": reporting_suspended_until(user=user) if user is not None else None,
     }
     return render(request, "reviews/report_reply.html", context, status=status)
+
+
+# Photos and videos of a reply are in the private storage, which has no URL: this view serves
+# them, a year in any cache once public (a version's files never change), never cached before.
+PUBLIC_MEDIA_MAX_AGE = 365 * 24 * 3600
+
+
+@require_GET
+def reply_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    attachment = (
+        ReplyAttachment.objects.select_related("version__reply").filter(pk=attachment_id).first()
+    )
+    # Who may not see it gets a 404, like an unknown id: nothing can be probed.
+    if attachment is None or not can_see_attachment(attachment, request.user):
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    public = attachment.version.status == ReplyVersion.Status.PUBLISHED
+    response["Cache-Control"] = (
+        f"public, max-age={PUBLIC_MEDIA_MAX_AGE}, immutable" if public else "private, no-store"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

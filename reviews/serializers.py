@@ -1,7 +1,23 @@
 from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reviews.models import Review
+
+
+class ReplyMediaSerializer(serializers.Serializer):
+    """A photo or video of a reply (NF-RES-6), read from ReplyVersion.media."""
+
+    url = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=("photo", "video"))
+    content_type = serializers.CharField()
+    description = serializers.CharField()
+
+    def get_url(self, item: dict) -> str:
+        path = reverse("reviews:reply-attachment", args=[item["id"]])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class PublicReplySerializer(serializers.Serializer):
@@ -11,6 +27,7 @@ class PublicReplySerializer(serializers.Serializer):
     language = serializers.CharField(source="published.language")
     published_at = serializers.DateTimeField(source="first_published_at")
     updated_at = serializers.DateTimeField(allow_null=True)
+    attachments = ReplyMediaSerializer(source="published.media", many=True)
 
 
 class PublicReviewSerializer(serializers.ModelSerializer):
@@ -18,7 +35,7 @@ class PublicReviewSerializer(serializers.ModelSerializer):
 
     author = serializers.CharField(source="author.pseudonym")
     brand = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    place = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    place = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     verified = serializers.BooleanField(source="is_verified")
     incentivised = serializers.BooleanField(source="is_incentivised")
     reply = PublicReplySerializer(source="public_reply", allow_null=True, read_only=True)
@@ -50,7 +67,7 @@ class MyReviewSerializer(serializers.ModelSerializer):
     """The author's own view: status, decision, rule and dates."""
 
     brand = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    place = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    place = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     decided_by = serializers.SerializerMethodField()
     decision_due_by = serializers.SerializerMethodField()
 
@@ -94,10 +111,17 @@ class MyReviewSerializer(serializers.ModelSerializer):
 class BrandReviewSerializer(PublicReviewSerializer):
     """A review on a brand's list: with its author's number of published reviews (NF-RES-7)."""
 
-    author_published_reviews = serializers.IntegerField(source="author_published_count")
+    author_published_reviews = serializers.SerializerMethodField()
 
     class Meta(PublicReviewSerializer.Meta):
         fields = (*PublicReviewSerializer.Meta.fields, "author_published_reviews")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_author_published_reviews(self, review: Review) -> int | None:
+        """None for an erased member's kept reviews: a count would tie them together."""
+        if review.author.erased_at:
+            return None
+        return review.author_published_count  # type: ignore[attr-defined] # the list annotates it
 
 
 class RatingSerializer(serializers.Serializer):

@@ -31,6 +31,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from brands.invitations import lock_usable_invitation, mark_invitation_used
 from brands.models import Brand, Invitation, Place
+from brands.page_cache import touch_brand_page
 from brands.selectors import is_brand_member
 from config.errors import (
     ApplicationError,
@@ -448,6 +449,7 @@ def apply_moderation_decision(*, review_id: int, decision: Decision) -> Review:
             },
         )
         review.save(update_fields=["updated_at", *fields])
+        touch_brand_page(brand_id=review.brand_id)  # its badges changed
     else:
         _transition(
             review,
@@ -460,7 +462,10 @@ def apply_moderation_decision(*, review_id: int, decision: Decision) -> Review:
         if to in (Review.Status.PUBLISHED, Review.Status.REMOVED):
             from reviews.webhook_events import emit_review_event  # the brand's webhooks
 
-            emit_review_event(review=review, decision_id=decision.pk)
+            # The engine loaded the submission's brand: no query for a brand without webhooks.
+            emit_review_event(
+                review=review, decision_id=decision.pk, brand=decision.submission.brand
+            )
     if to != Review.Status.IN_REVIEW:
         _notify_author(review, decision)
     return review
@@ -506,6 +511,7 @@ def vote_review_helpful(*, review_id: int, user: User) -> Review:
         ) from None
     Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
     record_event(actor=user, action=AuditEvent.Action.REVIEW_VOTED_HELPFUL, target=review)
+    touch_brand_page(brand_id=review.brand_id)  # its helpful count changed
     review.refresh_from_db(fields=["helpful_count"])
     return review
 

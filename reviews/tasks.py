@@ -2,6 +2,7 @@ from celery import shared_task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from config.celery_app import TRANSIENT_ERRORS
 from config.emails import send_html_email
 from moderation.models import Decision
 from reviews.models import Review
@@ -12,7 +13,7 @@ from reviews.statements import decision_email_context
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=8,
 )
@@ -32,7 +33,12 @@ def notify_review_decision_task(*, review_id: int, decision_id: int) -> None:
         )
         subject = render_to_string("reviews/email/decision_subject.txt", context).strip()
         html = render_to_string("reviews/email/decision_body.html", context)
-    send_html_email(subject=subject, html=html, to=review.author.email)
+    send_html_email(
+        subject=subject,
+        html=html,
+        to=review.author.email,
+        key=f"review-decision:{review.pk}:{decision_id}",
+    )
     mark_author_notified(review_id=review.pk, decision_id=decision_id)
 
 
@@ -43,7 +49,7 @@ def notify_review_decision_task(*, review_id: int, decision_id: int) -> None:
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=8,
 )
@@ -83,14 +89,16 @@ def notify_reply_published_task(*, version_id: int) -> None:
         }
         subject = render_to_string("reviews/email/reply_published_subject.txt", context).strip()
         html = render_to_string("reviews/email/reply_published_body.html", context)
-    send_html_email(subject=subject, html=html, to=review.author.email)
+    send_html_email(
+        subject=subject, html=html, to=review.author.email, key=f"reply-published:{version.pk}"
+    )
     mark_reviewer_notified(version_id=version.pk)
 
 
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=8,
 )
@@ -129,5 +137,10 @@ def notify_reply_decision_task(*, version_id: int, decision_id: int) -> None:
         }
         subject = render_to_string("reviews/email/reply_decision_subject.txt", context).strip()
         html = render_to_string("reviews/email/reply_decision_body.html", context)
-    send_html_email(subject=subject, html=html, to=version.author.email)
+    send_html_email(
+        subject=subject,
+        html=html,
+        to=version.author.email,
+        key=f"reply-decision:{version.pk}:{decision.pk}",
+    )
     mark_reply_author_notified(version_id=version.pk, decision_id=decision.pk)

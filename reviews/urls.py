@@ -14,8 +14,8 @@ from reviews import (
 app_name = "reviews"
 urlpatterns = [
     path("mes-avis/", views.my_reviews, name="mine"),
-    path("<int:review_id>/retirer/", views.withdraw, name="withdraw"),
-    path("<int:review_id>/utile/", views.vote_helpful, name="helpful"),
+    path("<id:review_id>/retirer/", views.withdraw, name="withdraw"),
+    path("<id:review_id>/utile/", views.vote_helpful, name="helpful"),
     path("ecrire/<slug:slug>/", views.write_review, name="write"),
     path(
         "ecrire/<slug:slug>/magasin/<slug:place_slug>/",
@@ -23,14 +23,14 @@ urlpatterns = [
         name="write-in-store",
     ),
     path("invitation/<str:token>/", invitation_views.write_invited_review, name="write-invited"),
-    path("<int:review_id>/preuve/", proof_views.proof_upload, name="proof-upload"),
-    path("<int:review_id>/signaler/", reporting_views.report, name="report"),
+    path("<id:review_id>/preuve/", proof_views.proof_upload, name="proof-upload"),
+    path("<id:review_id>/signaler/", reporting_views.report, name="report"),
     path("signalement/recu/", reporting_views.report_filed, name="report-filed"),
     path("mes-signalements/", reporting_views.my_reports, name="my-reports"),
-    path("<int:review_id>/decision/", appeal_views.statement, name="statement"),
-    path("<int:review_id>/contester/", appeal_views.appeal, name="appeal"),
+    path("<id:review_id>/decision/", appeal_views.statement, name="statement"),
+    path("<id:review_id>/contester/", appeal_views.appeal, name="appeal"),
     path(
-        "signalements/<int:report_id>/contester/",
+        "signalements/<id:report_id>/contester/",
         appeal_views.appeal_report,
         name="appeal-report",
     ),
@@ -41,9 +41,14 @@ urlpatterns = [
     ),
     # Brand replies: the brand's members answer its reviews (issue 6)
     path("marque/<slug:slug>/", reply_views.brand_reviews, name="brand-reviews"),
-    path("<int:review_id>/repondre/", reply_views.reply, name="reply"),
-    path("<int:review_id>/reponse/", reply_views.reply_update, name="reply-update"),
-    path("<int:review_id>/reponse/signaler/", reply_views.report_reply, name="reply-report"),
+    path("<id:review_id>/repondre/", reply_views.reply, name="reply"),
+    path("<id:review_id>/reponse/", reply_views.reply_update, name="reply-update"),
+    path("<id:review_id>/reponse/signaler/", reply_views.report_reply, name="reply-report"),
+    path(
+        "reponses/medias/<id:attachment_id>/",
+        reply_views.reply_attachment,
+        name="reply-attachment",
+    ),
     # The brand's figures, for its members (issue 6)
     path(
         "marque/<slug:slug>/tableau-de-bord/",

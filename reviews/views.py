@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -8,16 +9,19 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from brands.models import Brand, Place
-from brands.selectors import get_brand, list_brands
+from brands.models import Brand
+from brands.page_cache import cached_brand_part
+from brands.selectors import get_brand, get_brand_by_slug_only, list_brands
 from config.errors import ApplicationError
 from config.requests import authenticated_user
 from moderation.transparency import TransparencyReport, compute_transparency, last_twelve_months
@@ -57,6 +61,7 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"brands": list_brands()[:50]})
 
@@ -115,6 +120,7 @@ def review_form_page(
 
 
 @login_required
+@require_GET
 def my_reviews(request: HttpRequest) -> HttpResponse:
     """The author's reviews; each restricted one with its statement of reasons and where its
     appeal stands (DSA art. 17, 20)."""
@@ -174,24 +180,50 @@ def brand_search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def brand_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    brand = get_brand(slug=slug)
-    if brand is None:
-        raise Http404
-    return _reviews_page(request, brand=brand, place=None)
+    return _reviews_page(request, slug=slug, place_slug=None)
 
 
 @require_GET
 def place_detail(request: HttpRequest, slug: str, place_slug: str) -> HttpResponse:
-    brand = get_brand(slug=slug)
-    place = next((p for p in brand.places.all() if p.slug == place_slug), None) if brand else None
-    if brand is None or place is None:
+    return _reviews_page(request, slug=slug, place_slug=place_slug)
+
+
+@dataclass(frozen=True)
+class PageParts:
+    """A brand or place page as rendered, without the site's frame (header, menus, forms with
+    the visitor's CSRF token): what may be shared between anonymous visitors."""
+
+    title: str
+    head: SafeString
+    main: SafeString
+
+
+def _reviews_page(request: HttpRequest, *, slug: str, place_slug: str | None) -> HttpResponse:
+    """The brand (or place) page. Anonymous visitors share its rendered parts, cached until the
+    brand's pages change (brands.page_cache); signed-in visitors see their own votes."""
+    brand = get_brand_by_slug_only(slug=slug)
+    if brand is None:
         raise Http404
-    return _reviews_page(request, brand=brand, place=place)
+
+    def build() -> PageParts:
+        return _brand_page_parts(request, brand=brand, place_slug=place_slug)
+
+    if request.user.is_authenticated:
+        parts = build()
+    else:
+        name = f"html:{place_slug or ''}:{get_language()}:{request.GET.urlencode()}"
+        parts = cached_brand_part(brand.pk, name, build)
+    return render(request, "reviews/brand_detail.html", {"parts": parts})
 
 
-def _reviews_page(request: HttpRequest, *, brand: Brand, place: Place | None) -> HttpResponse:
-    """The brand (or place) page: rating block, ratings per channel and place, reviews."""
+def _brand_page_parts(request: HttpRequest, *, brand: Brand, place_slug: str | None) -> PageParts:
+    """The rating block, the ratings per channel and place, and the reviews."""
     places = list(brand.places.all())
+    place = None
+    if place_slug is not None:
+        place = next((p for p in places if p.slug == place_slug), None)
+        if place is None:
+            raise Http404
     filterset, ignored = apply_filters(
         BrandReviewFilter,
         request,
@@ -237,7 +269,11 @@ def _reviews_page(request: HttpRequest, *, brand: Brand, place: Place | None) ->
             ),
         }
     )
-    return render(request, "reviews/brand_detail.html", context)
+    return PageParts(
+        title=f"{place.name} — {brand.name}" if place else brand.name,
+        head=render_to_string("reviews/_brand_page_head.html", context, request),
+        main=render_to_string("reviews/_brand_page_main.html", context, request),
+    )
 
 
 def _brand_transparency(brand: Brand) -> dict[str, Any]:

@@ -7,6 +7,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
+
+from brands.models import Brand
 from brands.webhooks import Event, emit_brand_event
 from reviews.models import Review
 from reviews.services import review_url
@@ -31,7 +35,7 @@ def review_payload(review: Any) -> dict[str, Any]:
     }
 
 
-def emit_review_event(*, review: Any, decision_id: int) -> None:
+def emit_review_event(*, review: Any, decision_id: int, brand: Brand | None = None) -> None:
     """After a review's status changed to published or removed (reviews.services)."""
     payload: Callable[[], dict[str, Any]]
     if review.status == Review.Status.PUBLISHED:
@@ -58,10 +62,11 @@ def emit_review_event(*, review: Any, decision_id: int) -> None:
         event=event,
         object_key=f"review:{review.pk}:{decision_id}",
         payload=payload,
+        brand=brand,
     )
 
 
-def emit_reply_event(*, version: Any, decision_id: int) -> None:
+def emit_reply_event(*, version: Any, decision_id: int, brand: Brand | None = None) -> None:
     """After a version of a brand's reply became its public text (reviews.reply_services)."""
 
     def payload() -> dict[str, Any]:
@@ -75,6 +80,14 @@ def emit_reply_event(*, version: Any, decision_id: int) -> None:
                 "language": version.language,
                 "published_at": version.published_at,
                 "url": review_url(review),
+                "attachments": [
+                    {
+                        **item,
+                        "url": settings.SITE_URL
+                        + reverse("reviews:reply-attachment", args=[item["id"]]),
+                    }
+                    for item in version.media
+                ],
             }
         }
 
@@ -83,4 +96,5 @@ def emit_reply_event(*, version: Any, decision_id: int) -> None:
         event=Event.REPLY_PUBLISHED,
         object_key=f"reply:{version.pk}:{decision_id}",
         payload=payload,
+        brand=brand,
     )

@@ -193,6 +193,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576  # 1 MiB: no legitimate form or payload 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Voix <noreply@voix.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that stops answering fails the send after this many seconds (an OSError the
+# email tasks retry with backoff) instead of holding a worker process until its time limit.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
 
 # LOGGING
 # ------------------------------------------------------------------------------
@@ -232,7 +235,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # An unacknowledged message comes back after this long; longer than any task may run.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker gone without closing the connection (failover, firewall) must not block a request
+# that enqueues: it fails within seconds, is logged, and the periodic tasks catch up
+# (config.celery_app.Task).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 5,
+    "socket_timeout": 10,
+}
 CELERY_TASK_DEFAULT_QUEUE = "moderation"
 # Checked in order: emails first, so a slow mail server never delays moderation.
 CELERY_TASK_ROUTES = {
@@ -262,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-invitations": {
         "task": "brands.tasks.send_due_invitations_task",
         "schedule": timedelta(minutes=5),
+    },
+    # Personal data past its retention period (PERSONAL DATA RETENTION below).
+    "purge-expired-personal-data": {
+        "task": "accounts.tasks.purge_expired_personal_data_task",
+        "schedule": timedelta(hours=1),
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -295,6 +310,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # config.converters.IdConverter
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+    },
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "accounts.models.User.Role",
         "MembershipRoleEnum": "brands.models.Membership.Role",
@@ -323,6 +342,8 @@ INVITATION_LINK_MAX_AGE = timedelta(days=60)
 # The largest CSV upload or API batch, in rows, and the largest CSV file.
 INVITATION_UPLOAD_MAX_ROWS = 2000
 INVITATION_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+# Invitations one brand may create per period, by any member or token: (count, period).
+INVITATION_RATE_LIMIT_BRAND = (10_000, timedelta(days=1))
 # How many due invitations one run of the periodic task hands to the workers.
 INVITATION_SEND_BATCH = 500
 # A gap between the mean rating of invited and spontaneous reviews at least this large, with
@@ -335,6 +356,11 @@ INVITATION_GAP_MIN_REVIEWS = 10
 PLACE_DISPLAY_REVIEWS = 6
 PLACE_DISPLAY_REFRESH_SECONDS = 300
 PLACE_DISPLAY_CACHE_SECONDS = 60
+# Brand and place pages, and the brand's review list in the API, are kept rendered for anonymous
+# visitors (brands.page_cache): each change of the brand's reviews, replies or places shows at
+# once; what changes elsewhere (an author's count of published reviews) within this delay.
+# 0: no cache, every page rendered for every request (bench/public_pages.py --page-cache off).
+PUBLIC_PAGE_CACHE_SECONDS = env.int("VOIX_PUBLIC_PAGE_CACHE_SECONDS", default=60)
 
 # VOIX: HEALTH
 # ------------------------------------------------------------------------------
@@ -364,6 +390,15 @@ BURST_MIN_REVIEWS = 8
 BURST_RATIO = 5.0
 # An account younger than this is "new" for the new-account-extreme-rating signal.
 NEW_ACCOUNT_AGE = timedelta(days=7)
+
+# VOIX: AUTHENTICITY MODEL (moderation/authenticity; see docs/moderation.md)
+# ------------------------------------------------------------------------------
+# The model's score at or above this sends a review to a moderator; the model never rejects.
+AUTHENTICITY_MODEL_HUMAN_THRESHOLD = 0.7
+# Each worker process looks for a newer current model at most this often (seconds).
+AUTHENTICITY_MODEL_REFRESH_SECONDS = 60.0
+# The kinds of content it scores and learns from (a brand's reply is no consumer experience).
+AUTHENTICITY_MODEL_KINDS = ("review",)
 
 # VOIX: MODERATOR WORKSPACE (stated on the information pages; the code reads the same values)
 # ------------------------------------------------------------------------------
@@ -446,3 +481,36 @@ REPLY_TEXT_MAX_LENGTH = 3000
 REPLY_RATE_LIMIT_MEMBER = (60, timedelta(hours=1))
 # Versions of one reply per period: an update is a correction, not a conversation.
 REPLY_RATE_LIMIT_PER_REPLY = (3, timedelta(days=1))
+# Photos and videos a reply may carry (NF-RES-6). Each needs a text alternative (accessibility).
+# A reply with any goes to a moderator: no automated check reads a picture.
+REPLY_ATTACHMENT_MAX_COUNT = 4
+REPLY_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+REPLY_VIDEO_MAX_BYTES = 50 * 1024 * 1024
+# Width x height a photo may have: a small file that decodes to a huge image is an attack.
+REPLY_PHOTO_MAX_PIXELS = 40_000_000
+REPLY_ATTACHMENT_DESCRIPTION_MAX_LENGTH = 200
+
+# VOIX: PERSONAL DATA RETENTION (GDPR, FR-11, ISO-MOD-3; the privacy page reads these values)
+# ------------------------------------------------------------------------------
+# Reviews themselves: REVIEW_RETENTION above. Each period below runs from the date named; the
+# periodic task `purge_expired_personal_data` (accounts/privacy.py) removes what passed it,
+# never earlier.
+# Keyed hashes of the network and device a review or report came from, from its submission:
+# longer than every window of the checks that read them (NETWORK_WINDOW, rate limits).
+NETWORK_HASH_RETENTION = timedelta(days=180)
+# A customer's email, name and order reference on a brand's invitation, from its last event
+# (creation, sending, reminder, review, refusal): longer than the link's life
+# (INVITATION_LINK_MAX_AGE), so that a brand can answer questions about its invitations.
+INVITATION_PERSONAL_DATA_RETENTION = timedelta(days=365)
+# The name and email of whoever filed a report or an appeal, from its decision: longer than
+# the window to contest that decision (APPEAL_WINDOW).
+REPORT_CONTACT_RETENTION = timedelta(days=365)
+# Proofs of experience (files), from the moderator's decision on them: at least one year, so
+# that the attachments of a rejected or removed review are kept that long (ISO-MOD-3).
+PROOF_FILE_RETENTION = timedelta(days=365)
+# A brand's webhook delivery log (payloads, answers), from the delivery's creation.
+WEBHOOK_DELIVERY_RETENTION = timedelta(days=90)
+# An account whose email address was never verified is erased this long after sign-up.
+UNVERIFIED_ACCOUNT_RETENTION = timedelta(days=30)
+# Who answers questions about personal data (GDPR art. 13(1)(a)), stated on the privacy page.
+PRIVACY_CONTACT_EMAIL = env("VOIX_PRIVACY_CONTACT_EMAIL", default="privacy@voix.example")

@@ -14,6 +14,17 @@ if env("VOIX_TEST_EMAIL_DIR", default=""):
     EMAIL_FILE_PATH = env("VOIX_TEST_EMAIL_DIR")
 CELERY_TASK_ALWAYS_EAGER = env.bool("VOIX_CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Where a fault test arms the points at which a worker stops (config/faults.py, tests/faults).
+FAULT_POINTS_DIR = env("VOIX_FAULT_POINTS_DIR", default="")
+if env("VOIX_BROKER_VISIBILITY_TIMEOUT", default=""):
+    # A fault test's worker gets back, within seconds, the unacknowledged messages of a worker
+    # it killed (in production they come back after an hour: config.settings.base).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "visibility_timeout": env.int("VOIX_BROKER_VISIBILITY_TIMEOUT"),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
 ALLOWED_HOSTS = ["*"]
 # The embedded SQLite default for tests is in memory; PostgreSQL when DATABASE_URL is set.
 if not env("DATABASE_URL", default=""):

@@ -188,8 +188,9 @@ _READ: ContextVar[dict[int, _History] | None] = ContextVar("authenticity_history
 
 @contextmanager
 def shared_history() -> Iterator[None]:
-    """Within the block, a submission's history is read once for all the checks."""
-    token = _READ.set({})
+    """Within the block, a submission's history is read once for all the checks (and for the
+    authenticity model, which reads it in an outer block: nested blocks share the reads)."""
+    token = _READ.set(_READ.get() if _READ.get() is not None else {})
     try:
         yield
     finally:

@@ -10,7 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -151,6 +153,36 @@ def test_only_subscribed_active_endpoints_of_the_brand_get_events(
 
     assert receiver.requests == []
     assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_brand_knows_which_events_its_active_webhooks_want(brand, brand_owner):
+    # given / when: two endpoints, then the wider one disabled
+    create_webhook_endpoint(
+        brand=brand, actor=brand_owner, url="https://crm.dupain.fr/a", events=["reply.published"]
+    )
+    wider = create_webhook_endpoint(
+        brand=brand, actor=brand_owner, url="https://crm.dupain.fr/b", events=EVENTS
+    )
+    brand.refresh_from_db()
+    assert brand.webhook_events == sorted(EVENTS)
+    client = APIClient()
+    client.force_authenticate(brand_owner)
+    client.post(f"/api/v1/brands/{brand.slug}/webhooks/{wider.pk}/disable/")
+    # then
+    brand.refresh_from_db()
+    assert brand.webhook_events == ["reply.published"]
+
+
+@pytest.mark.django_db
+def test_a_decision_for_a_brand_without_webhooks_looks_none_up(brand, moderator):
+    # given: a brand without webhooks
+    # when: the pipeline publishes a review of it
+    with CaptureQueriesContext(connection) as queries:
+        review = submit_and_decide(brand=brand, moderator=moderator)
+    # then: published, and no query read the webhook endpoints
+    assert review.status == "published"
+    assert not [q for q in queries.captured_queries if "brands_webhookendpoint" in q["sql"]]
 
 
 # RETRIES AND IDEMPOTENCY

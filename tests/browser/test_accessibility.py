@@ -214,11 +214,17 @@ def decided_reviews(brand: Brand) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     "path",
-    ["/fonctionnement-des-avis/", "/calcul-des-notes/", "/independance/", "/engagements/"],
+    [
+        "/fonctionnement-des-avis/",
+        "/calcul-des-notes/",
+        "/independance/",
+        "/engagements/",
+        "/confidentialite/",
+    ],
 )
 def test_information_pages(visitor: Page, language: str, path: str) -> None:
     open_page(visitor, path, language)
-    expect(visitor.locator("footer nav a")).to_have_count(6)
+    expect(visitor.locator("footer nav a")).to_have_count(7)
     assert_no_axe_violations(visitor, f"{path} ({language})")
 
 

@@ -111,9 +111,10 @@ def test_the_page_states_how_reviews_are_checked_contacted_and_changed(client, d
     ]:
         assert statement in html
     automatic = re.findall(r"#rule-([a-z_]+)\">", html.split('class="automatic-rules"')[1])
-    assert automatic[: len([r for r in RULES.values() if r.automatic])] == [
-        code for code, rule in RULES.items() if rule.automatic
+    of_reviews = [
+        code for code, rule in RULES.items() if rule.automatic and rule.applies_to("review")
     ]
+    assert automatic[: len(of_reviews)] == of_reviews
 
 
 @pytest.mark.req("NF-RES-3")
@@ -132,6 +133,12 @@ def test_the_rating_method_states_the_period_of_the_settings(client, db, setting
     )
     assert text_of(html, "rating-refresh").startswith(
         "At once: a rating is updated as soon as a review is published or leaves publication"
+    )
+
+    assert text_of(html, "page-refresh").endswith("is refreshed within 60 seconds.")
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 30
+    assert text_of(page(client, "rating-method"), "page-refresh").endswith(
+        "is refreshed within 30 seconds."
     )
 
 

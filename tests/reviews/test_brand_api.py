@@ -190,3 +190,29 @@ def test_the_api_needs_no_account_and_never_writes(api, brand):
     api.force_authenticate(UserFactory())
     assert api.post(reviews_url(brand), {}).status_code == 405
     assert api.get(reverse("api-brand-rating", args=[brand.slug])).status_code == 200
+
+
+def test_anonymous_readers_share_a_page_until_the_brand_changes(
+    api, brand, publish, brand_owner, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # given: a page read once
+    first = publish(rating=4)
+    assert [r["id"] for r in api.get(reviews_url(brand)).json()["results"]] == [first.pk]
+    # when / then: read again without an account: only the brand is read
+    with django_assert_num_queries(1):
+        again = APIClient().get(reviews_url(brand))
+    assert [r["id"] for r in again.json()["results"]] == [first.pk]
+    # when / then: a review published, then withdrawn: seen at once
+    second = publish(rating=1)
+    assert [r["id"] for r in api.get(reviews_url(brand)).json()["results"]] == [
+        second.pk,
+        first.pk,
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_review(review_id=second.pk, author=second.author)
+    assert [r["id"] for r in api.get(reviews_url(brand)).json()["results"]] == [first.pk]
+    # when / then: a signed-in reader gets the page computed for them
+    reader = APIClient()
+    reader.force_authenticate(brand_owner)
+    with django_assert_num_queries(3):
+        reader.get(reviews_url(brand))

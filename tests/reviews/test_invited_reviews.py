@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
+from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from brands.invitations import (
@@ -442,3 +443,86 @@ def test_the_brand_sees_the_share_and_the_alert(client, brand, brand_owner, mode
     # the list does not say which invited customer wrote a review
     assert "c1@example.net" in page
     assert "Closed: the customer reviewed or declined" in page
+
+
+# Through the API: the same invitation, its token in the request (POST /api/v1/reviews/).
+
+
+def api_review(invitation, **extra):
+    return {
+        "invitation_token": invitation.token,
+        "channel": "in_store",
+        "rating": 4,
+        "title": "Très bien",
+        "text": CLEAN_TEXT,
+        "attested": True,
+        **extra,
+    }
+
+
+@pytest.mark.req("FR-17")
+def test_a_review_from_an_invitation_through_the_api(
+    customer, invitation, place, django_capture_on_commit_callbacks
+):
+    # given
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(customer)
+    # when: no brand, no date: the invitation's; a date sent anyway is ignored
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            reverse("api-reviews"),
+            api_review(invitation, experience_date=days_ago(1).isoformat()),
+            format="json",
+        )
+    # then
+    assert response.status_code == 201, response.json()
+    review = Review.objects.get()
+    assert (
+        review.brand,
+        review.place,
+        review.experience_date,
+        review.verification,
+        review.invitation,
+    ) == (invitation.brand, place, days_ago(10), "invitation", invitation)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.REVIEWED
+    # when: the token again
+    again = api.post(reverse("api-reviews"), api_review(invitation), format="json")
+    # then: one review per invitation
+    assert again.status_code == 409
+    assert again.json()["code"] == "invitation_used"
+    assert Review.objects.count() == 1
+
+
+def test_the_api_refuses_a_bad_token_or_another_brand(customer, invitation):
+    # given
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(customer)
+    other = BrandFactory()
+    # when / then: an unknown token
+    response = api.post(
+        reverse("api-reviews"), api_review(invitation, invitation_token="nope"), format="json"
+    )
+    assert (response.status_code, response.json()) == (
+        404,
+        {"detail": "This invitation link is not valid."},
+    )
+    # when / then: the token of another brand's invitation
+    response = api.post(
+        reverse("api-reviews"), api_review(invitation, brand=other.slug), format="json"
+    )
+    assert response.status_code == 400
+    # when / then: without a token, brand and date are required as before
+    response = api.post(
+        reverse("api-reviews"),
+        {key: value for key, value in api_review(invitation).items() if key != "invitation_token"},
+        format="json",
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"brand": ["This field is required."], "experience_date": ["This field is required."]},
+    )
+    # then: nothing stored, the invitation still open
+    assert not Review.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.SENT

@@ -422,13 +422,64 @@ def test_the_brand_page_reads_a_fixed_number_of_queries(
     assert len(card_ids(response.content.decode())) == 20
 
 
-def test_the_brand_transparency_figures_are_cached_between_views(
-    client, brand, publish, django_assert_num_queries
+def test_anonymous_visitors_share_the_rendered_page(
+    client, brand, place, publish, django_assert_num_queries
 ):
-    publish(rating=4)
-    client.get(brand_url(brand))
-    with django_assert_num_queries(5):  # without the four queries of the figures
-        client.get(brand_url(brand))
+    # given: a page seen once
+    publish(rating=4, place=place)
+    first = page(client, brand_url(brand))
+    # when / then: seen again, by anyone without an account: only the brand is read
+    with django_assert_num_queries(1):
+        again = Client().get(brand_url(brand)).content.decode()
+    # the same content; the frame has the visitor's own CSRF token (language form)
+    assert again.split("<main", 1)[1] == first.split("<main", 1)[1]
+    assert again.split("<main", 1)[0] != first.split("<main", 1)[0]
+    # and another order, language or place is a page of its own
+    with django_assert_num_queries(9 - 4):  # the transparency figures stay cached
+        Client().get(brand_url(brand, sort="highest"))
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Rating per channel" in english.get(brand_url(brand)).content.decode()
+    place_url = reverse("place-detail", args=[brand.slug, place.slug])
+    assert Client().get(place_url).content.decode().count(place.name) >= 1
+
+
+def test_every_change_of_the_brand_shows_at_once_on_a_cached_page(
+    client, brand, publish, moderator, django_capture_on_commit_callbacks
+):
+    # given: a page seen, so cached
+    kept = publish(rating=4)
+    assert card_ids(page(client, brand_url(brand))) == [kept.pk]
+    # when / then: a review published
+    added = publish(rating=2)
+    assert card_ids(page(client, brand_url(brand))) == [added.pk, kept.pk]
+    # when / then: a review withdrawn
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_review(review_id=added.pk, author=added.author)
+    assert card_ids(page(client, brand_url(brand))) == [kept.pk]
+    # when / then: a helpful vote
+    from reviews.services import vote_review_helpful
+
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_review_helpful(review_id=kept.pk, user=UserFactory())
+    assert "1 personne a trouvé cet avis utile" in page(client, brand_url(brand))
+    # when / then: a new place
+    from brands.services import create_place
+
+    with django_capture_on_commit_callbacks(execute=True):
+        create_place(brand=brand, name="Dupain Nation", city="Paris", actor=None)
+    assert "Dupain Nation" in page(client, brand_url(brand))
+
+
+def test_signed_in_visitors_get_their_own_page(client, brand, publish):
+    # given: the anonymous page cached
+    review = publish(rating=4)
+    page(client, brand_url(brand))
+    # when: a signed-in visitor opens it
+    client.force_login(UserFactory())
+    html = page(client, brand_url(brand))
+    # then: with the vote button, which carries the visitor's own CSRF token
+    assert f'action="{reverse("reviews:helpful", args=[review.pk])}"' in html
 
 
 def test_a_logged_in_page_reads_a_fixed_number_of_queries(

@@ -76,6 +76,7 @@ def test_every_role_posts_a_reply(
         "decision_due_by": body["decision_due_by"],
         "published_at": None,
         "rule_code": "",
+        "attachments": [],
     }
     version.refresh_from_db()
     assert version.status == "published"
@@ -157,6 +158,7 @@ def test_the_public_output_carries_the_latest_published_reply(brand, brand_owner
             "language": "fr",
             "published_at": "2026-03-02T12:00:00+01:00",
             "updated_at": "2026-03-05T12:00:00+01:00",
+            "attachments": [],
         }
 
 

@@ -239,7 +239,12 @@ def test_submit_by_api_tells_when_the_decision_is_due(
     submitted = datetime.datetime.fromisoformat(body["submitted_at"])
     due = datetime.datetime.fromisoformat(body["decision_due_by"])
     assert due - submitted == datetime.timedelta(days=7)
-    assert len(callbacks) == 1  # the moderation task, enqueued after commit
+    # after commit: the moderation task enqueued, and the brand's pages marked as changed
+    # (their "received" count)
+    assert [getattr(c, "func", c).__qualname__ for c in callbacks] == [
+        "touch_brand_page.<locals>.<lambda>",
+        "Task.delay",
+    ]
 
 
 @pytest.mark.parametrize(
