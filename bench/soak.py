@@ -269,6 +269,8 @@ def start_servers(args: argparse.Namespace, port: int, logs: Path) -> dict[str, 
                 "worker",
                 "--queues",
                 "moderation",
+                "--pool",
+                "threads",  # as the Procfile runs it
                 "--concurrency",
                 str(args.moderation_concurrency),
                 "--hostname",
@@ -595,7 +597,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
         f"is 127.0.0.1; X-Forwarded-For trusted so that each simulated customer has its own "
         f"network; emails to files; webhooks to a receiver in the script); gunicorn "
         f"{args.gunicorn_workers} sync workers; Celery worker `moderation` (queue moderation, "
-        f"concurrency {args.moderation_concurrency}) and worker `notify` (queues notifications "
+        f"{args.moderation_concurrency} threads) and worker `notify` (queues notifications "
         f"and webhooks, concurrency {args.notify_concurrency}); beat. Store: "
         f"{args.reviews:,} published reviews of {args.brands:,} brands by {args.authors:,} "
         f"accounts (bench/public_pages.py's generator). Load (locust, one process): "
@@ -711,7 +713,7 @@ def main() -> None:  # noqa: PLR0915 (one run, in order)
         "--to-moderator", type=float, default=0.1, help="share of reviews sent to a moderator"
     )
     parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--moderation-concurrency", type=int, default=1)
+    parser.add_argument("--moderation-concurrency", type=int, default=2, help="threads")
     parser.add_argument("--notify-concurrency", type=int, default=1)
     parser.add_argument("--drain-timeout", type=float, default=600)
     parser.add_argument("--seed", type=int, default=20261125)

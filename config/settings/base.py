@@ -210,9 +210,11 @@ LOGGING = {
 # CACHE (rate limits of allauth, DRF throttles)
 # ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
+# The cache (rate limits, brand pages) lives in Redis too; VOIX_CACHE_URL puts it elsewhere.
+CACHE_URL = env("VOIX_CACHE_URL", default=REDIS_URL)
+if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
