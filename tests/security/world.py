@@ -3,6 +3,9 @@ names, put in place through the real services (tests only)."""
 
 import datetime
 import hashlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,6 +152,29 @@ def build_world() -> World:
     world.kwargs["opt_out_token"] = make_opt_out_token(invitation=invitation)
     world.kwargs["appeal_token"] = report_appeal_token(report)
     return world
+
+
+PROJECT_TABLES = re.compile(
+    r'\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(accounts|audit|brands|moderation|reviews)_',
+    re.IGNORECASE,
+)
+
+
+@contextmanager
+def project_writes() -> Iterator[list[str]]:
+    """The INSERT, UPDATE and DELETE statements on the project's tables that this connection
+    ran successfully within the block. With row counts, it tells a request's own changes from
+    rows that other connections commit meanwhile (which counts alone would also see)."""
+    written: list[str] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        result = execute(sql, params, many, context)
+        if PROJECT_TABLES.search(sql):
+            written.append(sql)
+        return result
+
+    with connection.execute_wrapper(record):
+        yield written
 
 
 def row_counts() -> tuple[int, ...]:
