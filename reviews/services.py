@@ -40,6 +40,7 @@ from config.errors import (
     PermissionDeniedError,
     RateLimitedError,
 )
+from config.text import has_control_characters
 from moderation.checks.content import detect_language
 from moderation.models import Decision, ProofRequest, Report
 from moderation.services import close_withdrawn_content, file_report, submit_for_moderation
@@ -47,7 +48,7 @@ from reviews.fingerprints import device_hash, network_hash
 from reviews.models import ALLOWED_TRANSITIONS, LIVE_STATUSES, HelpfulVote, Review
 from reviews.ratings import record_rating_change, record_review_received
 
-_ALLOWED_CONTROL = {"\n", "\t"}
+_ALLOWED_CONTROL = frozenset({"\n", "\t"})
 LANGUAGE_CONFIDENCE = 0.5
 
 
@@ -58,10 +59,7 @@ class InvalidTransition(ConflictError):
 def normalise_text(value: str, *, field: str) -> str:
     """Unicode NFC, Windows line ends folded; control characters are refused, not dropped."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    if any(
-        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in _ALLOWED_CONTROL
-        for ch in value
-    ):
+    if has_control_characters(value, allowed=_ALLOWED_CONTROL):
         raise ApplicationError(
             _("This text contains invisible control characters."),
             field=field,
