@@ -177,6 +177,17 @@ def project_writes() -> Iterator[list[str]]:
         yield written
 
 
+@contextmanager
+def nothing_kept() -> Iterator[None]:
+    """The block leaves every table of the project as it was: it wrote nothing that stayed.
+    Both the block's own writes and the row counts are needed: counts alone would also see
+    rows that other connections commit meanwhile."""
+    before = row_counts()
+    with project_writes() as written:
+        yield
+    assert not (written and row_counts() != before), written
+
+
 def row_counts() -> tuple[int, ...]:
     """The number of rows of every table of the project's apps, in one query."""
     tables = sorted(
