@@ -25,6 +25,11 @@ What it does:
 
 Tasks are not run inline: Celery is put on its in-memory broker (not eager), so `submit_review`
 pays for enqueueing the moderation task, as in production, and nothing else.
+
+With `--worker`, each size also measures the deployed shape end to end: one real Celery worker
+process started with the Procfile's moderation command (thread pool), consuming the batch's
+`moderate_submission_task` messages from Redis (`--redis-url`, a database number of its own,
+flushed), Celery's own per-task costs included.
 """
 
 import argparse
@@ -882,6 +887,82 @@ def moderate_in_threads(submission_ids: list[int], threads: int) -> float:
     return elapsed
 
 
+def procfile_command(process: str) -> list[str]:
+    """The command line the Procfile gives a process, with the virtualenv's executables."""
+    for line in (REPO / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            words = command.split()
+            return [str(REPO / ".venv" / "bin" / words[0]), *words[1:]]
+    raise SystemExit(f"no {process!r} process in the Procfile")
+
+
+def moderate_with_worker(warm_ids: list[int], submission_ids: list[int], redis_url: str) -> float:
+    """Queue the warm-up's and then the batch's `moderate_submission_task` messages in Redis,
+    start one worker process exactly as the Procfile starts the moderation worker, and time the
+    batch from the moment the warm-up (queued first) is decided to the moment the whole batch
+    is: the worker's start-up is left out, Celery's per-task costs (message, acknowledgement,
+    Django's connection handling around each task) are in. Returns reviews per second."""
+    import subprocess
+
+    import redis
+    from celery import Celery
+    from django.db import connection
+
+    from moderation.models import Submission
+
+    redis.Redis.from_url(redis_url).flushdb()  # its own database number: see main()
+    producer = Celery("bench-producer", broker=redis_url)
+    producer.conf.task_serializer = "json"
+    for sid in [*warm_ids, *submission_ids]:
+        producer.send_task(
+            "moderation.tasks.moderate_submission_task",
+            kwargs={"submission_id": sid},
+            queue="moderation",
+        )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "REDIS_URL": redis_url,
+        "VOIX_BENCH_EMAIL_DIR": "/tmp/voix-bench-pipeline-emails",
+    }
+    env.pop("VOIX_CELERY_EAGER", None)
+    worker = subprocess.Popen(
+        procfile_command("moderation"),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def pending(ids: list[int]) -> bool:
+        # A range of ids (each batch was submitted in one go): a cheap query, since this
+        # process shares the machine with the worker it measures.
+        waiting = Submission.objects.filter(
+            pk__range=(min(ids), max(ids)), state=Submission.State.PENDING
+        ).exists()
+        connection.close()  # no transaction or snapshot held while the worker writes
+        return waiting
+
+    try:
+        deadline = time.monotonic() + 300
+        while pending(warm_ids):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the Celery worker stopped or never decided the warm-up")
+            time.sleep(0.05)
+        started = time.perf_counter()
+        while pending(submission_ids):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the Celery worker stopped before deciding the batch")
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        redis.Redis.from_url(redis_url).flushdb()
+    return len(submission_ids) / elapsed
+
+
 def query_shape(sql: str) -> str:
     """A short label for a query: its verb and tables, and what it filters on."""
     verb = sql.split(None, 1)[0].upper()
@@ -1017,6 +1098,13 @@ def measure(size: int, batches: Batches, args, log) -> dict:
         threaded[threads] = len(batch_ids) / moderate_in_threads(batch_ids, threads)
         log(f"  {size:>9,}: {threads} threads in one process: {threaded[threads]:.0f} reviews/s")
 
+    worker = None
+    if args.worker:
+        warm_ids, _, _ = submit(batches.make(args.warmup))
+        batch_ids, _, _ = submit(batches.make(args.batch))
+        worker = moderate_with_worker(warm_ids, batch_ids, args.redis_url)
+        log(f"  {size:>9,}: one Celery worker process (Procfile): {worker:.0f} reviews/s")
+
     extra = batches.make(args.instrumented)
     extra_ids, _, _ = submit(extra)
     inst = instrumented(extra_ids)
@@ -1090,6 +1178,7 @@ def measure(size: int, batches: Batches, args, log) -> dict:
         "kinds": {k: (len(v), statistics.mean(v)) for k, v in sorted(kinds.items())},
         "explains": explains,
         "threaded": threaded,
+        "worker": worker,
     }
     log(
         f"  {size:>9,}: moderation {1 / result['mod_mean']:.0f}/s "
@@ -1212,6 +1301,22 @@ def report(results: list[dict], fills: list[dict], info: dict, args, total: floa
                 for t in args.threads
             )
             lines.append(f"| {r['stored']:,} | {cells} |")
+    if args.worker:
+        worker_command = " ".join(procfile_command("moderation")[1:])
+        lines += [
+            "",
+            "The deployed shape, end to end: one real Celery worker process started with the "
+            f"Procfile's command (`celery {worker_command}`), consuming a batch of the same size "
+            "from Redis (start-up and a warm-up left out; Celery's per-task costs in); the ratio "
+            "is to the sequential figure of the same size:",
+            "",
+            "| stored reviews | one worker process, reviews/s | ratio |",
+            "|---:|---:|---:|",
+        ]
+        for r in results:
+            lines.append(
+                f"| {r['stored']:,} | {r['worker']:.0f} | {r['worker'] * r['mod_mean']:.2f} |"
+            )
     lines += [
         "",
         f"Where the time goes at {last['stored']:,} stored (instrumented batch of "
@@ -1355,6 +1460,16 @@ def main() -> None:
         default=[2, 4],
         help="also measure one process moderating with this many threads",
     )
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="also measure one real Celery worker process (the Procfile's) fed through Redis",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/11",
+        help="the Redis database --worker uses (flushed: its own number)",
+    )
     parser.add_argument("--brands", type=int, default=2000)
     parser.add_argument("--authors", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=2, help="processes generating rows")
@@ -1368,9 +1483,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = sorted(args.sizes)
-    needed = len(sizes) * (args.batch + args.warmup + args.instrumented)
+    per_size = args.batch * (1 + len(args.threads) + args.worker)
+    needed = len(sizes) * (per_size + args.warmup * (1 + args.worker) + args.instrumented)
     if needed > args.authors:
         sys.exit(f"--authors must be at least {needed} (one fresh author a measured review)")
+    if args.worker and urlparse(args.redis_url).hostname not in ("127.0.0.1", "localhost"):
+        sys.exit("--redis-url must be a local Redis: its database is flushed")
 
     run_started = time.perf_counter()
 

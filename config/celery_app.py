@@ -6,7 +6,8 @@ from typing import Any
 
 from celery import Celery
 from celery import Task as BaseTask
-from django.db import InterfaceError, OperationalError
+from celery.signals import task_postrun, task_prerun
+from django.db import InterfaceError, OperationalError, close_old_connections
 from kombu.exceptions import OperationalError as BrokerError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -41,3 +42,16 @@ class Task(BaseTask):  # type: ignore[misc]
 app = Celery("voix", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_connections_around_tasks(sender: BaseTask | None = None, **kwargs: Any) -> None:
+    """What Django does around each request, around each task a worker runs: a database
+    connection is dropped when an error left it unusable, when its health check fails or once
+    it is older than CONN_MAX_AGE, and kept otherwise (Celery's own closing is turned off by
+    CELERY_DB_REUSE_MAX: it closed every connection after every task). Not for eager tasks: they
+    run inside the caller's request or command, whose connection is the caller's business."""
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return
+    close_old_connections()

@@ -282,6 +282,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fix-up closes every database connection before and after each task unless
+# this is set: a new PostgreSQL connection (and server process) for every task. Set out of
+# reach, so that a worker's connections live as Django's do around requests: dropped when
+# unusable or older than CONN_MAX_AGE (config.celery_app.close_old_connections_around_tasks).
+CELERY_DB_REUSE_MAX = 2**62
 
 # DJANGO REST FRAMEWORK
 # ------------------------------------------------------------------------------
