@@ -897,9 +897,26 @@ def procfile_command(process: str) -> list[str]:
     raise SystemExit(f"no {process!r} process in the Procfile")
 
 
-def moderate_with_worker(warm_ids: list[int], submission_ids: list[int], redis_url: str) -> float:
+def worker_command(concurrency: int | None) -> list[str]:
+    """The Procfile's moderation worker, with another number of threads if asked."""
+    command = procfile_command("moderation")
+    if concurrency is not None:
+        command[command.index("--concurrency") + 1] = str(concurrency)
+    return command
+
+
+def worker_concurrencies(args) -> list[int | None]:
+    """None: the Procfile's own number of threads."""
+    if args.worker is None:
+        return []
+    return list(args.worker) or [None]
+
+
+def moderate_with_worker(
+    warm_ids: list[int], submission_ids: list[int], redis_url: str, concurrency: int | None
+) -> float:
     """Queue the warm-up's and then the batch's `moderate_submission_task` messages in Redis,
-    start one worker process exactly as the Procfile starts the moderation worker, and time the
+    start one worker process as the Procfile starts the moderation worker, and time the
     batch from the moment the warm-up (queued first) is decided to the moment the whole batch
     is: the worker's start-up is left out, Celery's per-task costs (message, acknowledgement,
     Django's connection handling around each task) are in. Returns reviews per second."""
@@ -928,7 +945,7 @@ def moderate_with_worker(warm_ids: list[int], submission_ids: list[int], redis_u
     }
     env.pop("VOIX_CELERY_EAGER", None)
     worker = subprocess.Popen(
-        procfile_command("moderation"),
+        worker_command(concurrency),
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -1098,12 +1115,15 @@ def measure(size: int, batches: Batches, args, log) -> dict:
         threaded[threads] = len(batch_ids) / moderate_in_threads(batch_ids, threads)
         log(f"  {size:>9,}: {threads} threads in one process: {threaded[threads]:.0f} reviews/s")
 
-    worker = None
-    if args.worker:
+    worker = {}
+    for concurrency in worker_concurrencies(args):
         warm_ids, _, _ = submit(batches.make(args.warmup))
         batch_ids, _, _ = submit(batches.make(args.batch))
-        worker = moderate_with_worker(warm_ids, batch_ids, args.redis_url)
-        log(f"  {size:>9,}: one Celery worker process (Procfile): {worker:.0f} reviews/s")
+        worker[concurrency] = moderate_with_worker(warm_ids, batch_ids, args.redis_url, concurrency)
+        log(
+            f"  {size:>9,}: one Celery worker process ({concurrency or 'Procfile'} threads): "
+            f"{worker[concurrency]:.0f} reviews/s"
+        )
 
     extra = batches.make(args.instrumented)
     extra_ids, _, _ = submit(extra)
@@ -1301,22 +1321,27 @@ def report(results: list[dict], fills: list[dict], info: dict, args, total: floa
                 for t in args.threads
             )
             lines.append(f"| {r['stored']:,} | {cells} |")
-    if args.worker:
-        worker_command = " ".join(procfile_command("moderation")[1:])
+    concurrencies = worker_concurrencies(args)
+    if concurrencies:
+        command = " ".join(procfile_command("moderation")[1:])
         lines += [
             "",
             "The deployed shape, end to end: one real Celery worker process started with the "
-            f"Procfile's command (`celery {worker_command}`), consuming a batch of the same size "
-            "from Redis (start-up and a warm-up left out; Celery's per-task costs in); the ratio "
-            "is to the sequential figure of the same size:",
+            f"Procfile's command (`celery {command}`), consuming a batch of the same size from "
+            "Redis (start-up and a warm-up left out; Celery's per-task costs in); the ratio is to "
+            "the sequential figure of the same size:",
             "",
-            "| stored reviews | one worker process, reviews/s | ratio |",
-            "|---:|---:|---:|",
+            "| stored reviews | "
+            + " | ".join(f"{c or 'Procfile'} threads, reviews/s | ratio" for c in concurrencies)
+            + " |",
+            "|---:|" + "---:|---:|" * len(concurrencies),
         ]
         for r in results:
-            lines.append(
-                f"| {r['stored']:,} | {r['worker']:.0f} | {r['worker'] * r['mod_mean']:.2f} |"
+            cells = " | ".join(
+                f"{r['worker'][c]:.0f} | {r['worker'][c] * r['mod_mean']:.2f}"
+                for c in concurrencies
             )
+            lines.append(f"| {r['stored']:,} | {cells} |")
     lines += [
         "",
         f"Where the time goes at {last['stored']:,} stored (instrumented batch of "
@@ -1462,8 +1487,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--worker",
-        action="store_true",
-        help="also measure one real Celery worker process (the Procfile's) fed through Redis",
+        type=int,
+        nargs="*",
+        help="also measure one real Celery worker process (the Procfile's) fed through Redis; "
+        "with numbers, with that many threads instead of the Procfile's",
     )
     parser.add_argument(
         "--redis-url",
@@ -1483,11 +1510,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = sorted(args.sizes)
-    per_size = args.batch * (1 + len(args.threads) + args.worker)
-    needed = len(sizes) * (per_size + args.warmup * (1 + args.worker) + args.instrumented)
+    workers = len(worker_concurrencies(args))
+    per_size = args.batch * (1 + len(args.threads) + workers)
+    needed = len(sizes) * (per_size + args.warmup * (1 + workers) + args.instrumented)
     if needed > args.authors:
         sys.exit(f"--authors must be at least {needed} (one fresh author a measured review)")
-    if args.worker and urlparse(args.redis_url).hostname not in ("127.0.0.1", "localhost"):
+    if workers and urlparse(args.redis_url).hostname not in ("127.0.0.1", "localhost"):
         sys.exit("--redis-url must be a local Redis: its database is flushed")
 
     run_started = time.perf_counter()
