@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from brands.models import Brand
 from reviews.models import HelpfulVote, RatingBucket, Review
@@ -158,3 +159,24 @@ def list_latest_place_reviews(*, brand_id: int, place_id: int, limit: int) -> li
         .only("rating", "title", "text", "experience_date", "published_at", "verification")
         .order_by("-published_at", "-pk")[:limit]
     )
+
+
+def decisions_not_emailed(*, now: datetime | None = None) -> list[tuple[int, int]]:
+    """(review id, decision id) of the decisions whose email should have gone out by now and
+    has not: its task was lost (a broker down when the decision committed). The decisions an
+    author is told of (not a referral to a moderator), for reviews still in their hands, made
+    between DECISION_EMAIL_CATCH_UP_WINDOW and DECISION_EMAIL_CATCH_UP_AFTER ago. A later email
+    (a request for proof) counts as the author being up to date: decision ids only grow."""
+    now = now or timezone.now()
+    rows = (
+        Review.objects.filter(
+            decided_at__gte=now - settings.DECISION_EMAIL_CATCH_UP_WINDOW,
+            decided_at__lte=now - settings.DECISION_EMAIL_CATCH_UP_AFTER,
+            author__is_imported=False,
+        )
+        .exclude(status__in=(Review.Status.IN_REVIEW, Review.Status.WITHDRAWN))
+        .exclude(notified_decision_id__gte=F("decision_id"))
+        .order_by("decided_at")
+        .values_list("pk", "decision_id")
+    )
+    return [(pk, decision_id) for pk, decision_id in rows if decision_id is not None]

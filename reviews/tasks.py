@@ -6,6 +6,7 @@ from config.celery_app import TRANSIENT_ERRORS
 from config.emails import send_html_email
 from moderation.models import Decision
 from reviews.models import Review
+from reviews.selectors import decisions_not_emailed
 from reviews.services import mark_author_notified
 from reviews.statements import decision_email_context
 
@@ -40,6 +41,14 @@ def notify_review_decision_task(*, review_id: int, decision_id: int) -> None:
         key=f"review-decision:{review.pk}:{decision_id}",
     )
     mark_author_notified(review_id=review.pk, decision_id=decision_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_missed_decision_emails_task() -> None:
+    """Periodic: enqueue again the decision emails lost with the broker (each is sent once
+    per decision whatever happens: `notify_review_decision_task`)."""
+    for review_id, decision_id in decisions_not_emailed():
+        notify_review_decision_task.delay(review_id=review_id, decision_id=decision_id)
 
 
 # BRAND REPLIES

@@ -280,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_personal_data_task",
         "schedule": timedelta(hours=1),
     },
+    # Decision emails whose task never reached the broker (DECISION_EMAIL_CATCH_UP_AFTER).
+    "send-missed-decision-emails": {
+        "task": "reviews.tasks.send_missed_decision_emails_task",
+        "schedule": timedelta(minutes=5),
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery's Django fix-up closes every database connection before and after each task unless
@@ -381,6 +386,11 @@ MODERATION_REJECT_THRESHOLD = 0.8
 MODERATION_HUMAN_THRESHOLD = 0.5
 # A submission still undecided this long after it was (re-)enqueued is enqueued again.
 MODERATION_SWEEP_AFTER = timedelta(minutes=2)
+# A review decision whose email has not gone out this long after the decision (its task was
+# lost with the broker) is emailed again, for decisions at most DECISION_EMAIL_CATCH_UP_WINDOW
+# old: an author learns of a refusal or a publication within minutes, not days later.
+DECISION_EMAIL_CATCH_UP_AFTER = timedelta(minutes=10)
+DECISION_EMAIL_CATCH_UP_WINDOW = timedelta(days=2)
 # Near-duplicates: estimated Jaccard similarity of word 3-shingles; texts shorter than this
 # many words are not compared (short texts like "Très bien" legitimately repeat).
 DUPLICATE_SIMILARITY_THRESHOLD = 0.7
