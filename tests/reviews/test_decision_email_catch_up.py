@@ -6,6 +6,7 @@ from unittest import mock
 
 import time_machine
 from celery.app.task import Task as CeleryTask
+from django.conf import settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -56,10 +57,12 @@ def test_a_decision_email_lost_with_the_broker_is_sent_once_ten_minutes_later(
         send_missed_decision_emails_task()
     # then: nothing yet (its own task may still be on its way)
     assert mailoutbox == []
-    # when: it runs after DECISION_EMAIL_CATCH_UP_AFTER, then again
+    # when: beat runs it after DECISION_EMAIL_CATCH_UP_AFTER, then again
+    entry = settings.CELERY_BEAT_SCHEDULE["send-missed-decision-emails"]
+    assert entry["task"] == send_missed_decision_emails_task.name
     with time_machine.travel(decided_at + datetime.timedelta(minutes=11), tick=False):
-        send_missed_decision_emails_task()
-        send_missed_decision_emails_task()
+        send_missed_decision_emails_task.delay()
+        send_missed_decision_emails_task.delay()
     # then: the author got exactly one email, about this decision
     assert [m.to for m in mailoutbox] == [[customer.email]]
     assert "publié" in mailoutbox[0].subject
