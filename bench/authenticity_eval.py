@@ -1,7 +1,7 @@
 """The authenticity model on public labelled data: heuristics alone vs with the model, with and
 without the text-length features, on held-out brands and on a held-out source.
 
-Usage (from the repository root; about 10 minutes on 2 cores):
+Usage (from the repository root; about 10 minutes on a quiet 2-core machine):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/voix_bench_authenticity \\
         .venv/bin/python bench/authenticity_eval.py [--data ../shared/data/authenticity]
@@ -18,7 +18,7 @@ What it does, with the same commands a user runs:
    - "brands": both sources pooled, 60 % of the brands for training, 40 % held out
      (GroupShuffleSplit);
    - "sources": train on Salminen et al. (GPT-2-era fakes of product reviews), test on
-     half of MAiDE-up, drawn at random (GPT-4 fakes of hotel reviews).
+     MAiDE-up (GPT-4 fakes of hotel reviews).
 3. For each split: `import_reviews train.csv --sync` in a fresh database; then for each
    variant (with / without text length), in a copy of that database:
    `train_authenticity_model --labels train_labels.csv [--no-length]`, then
@@ -124,9 +124,8 @@ def split_rows(rows: list[dict[str, str]], how: str, seed: int):
     from sklearn.model_selection import GroupShuffleSplit
 
     if how == "sources":
-        # Half of MAiDE-up (500 real, 500 generated, seeded) keeps the replay short.
+        # All of MAiDE-up: none of it is on the training side whatever part is held out.
         held_out = [r for r in rows if r["source"] == "maideup"]
-        held_out = random.Random(seed).sample(held_out, len(held_out) // 2)
         return [r for r in rows if r["source"] == "salminen"], held_out
     groups = [f"{r['source']}:{r['brand']}" for r in rows]
     splitter = GroupShuffleSplit(n_splits=1, test_size=0.4, random_state=seed)

@@ -37,7 +37,17 @@ class AuthenticityEstimator:
         )
         self.scaler = StandardScaler()
         self.classifier = CalibratedClassifierCV(
-            LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced", random_state=seed),
+            # Newton-CG, not the default L-BFGS: the same loss and penalty, so the same model,
+            # but L-BFGS pays for every one of the 2 * HASH_FEATURES columns at each of its
+            # many steps (measured on 2,650 public reviews: 74 steps, 30 s for the four fits,
+            # against 6 Newton steps, 6 s, and the same hold-out ROC AUC).
+            LogisticRegression(
+                C=1.0,
+                solver="newton-cg",
+                max_iter=2000,
+                class_weight="balanced",
+                random_state=seed,
+            ),
             method="sigmoid",
             cv=3,
             # One regression fitted on all the training data (its sigmoid fitted on
@@ -57,6 +67,11 @@ class AuthenticityEstimator:
         numeric = self._numeric(features)
         scaled = self.scaler.fit_transform(numeric) if fit else self.scaler.transform(numeric)
         return sparse.hstack([self._text(features), sparse.csr_matrix(scaled)]).tocsr()
+
+    @property
+    def iterations(self) -> int:
+        """The solver's iterations on all the training data (the last of the fits)."""
+        return int(self._regression.n_iter_[0])
 
     @property
     def _regression(self) -> LogisticRegression:

@@ -36,9 +36,9 @@ from moderation.authenticity.features import (
     TEXT_GROUP,
     Features,
     compute_features,
-    history_for,
     numeric_features,
-    read_context,
+    read_histories_and_contexts,
+    refresh_statistics,
 )
 from moderation.authenticity.scoring import forget_model
 from moderation.checks.base import Finding
@@ -153,19 +153,27 @@ def recorded_findings(submission_ids: list[int]) -> dict[int, list[Finding]]:
 
 
 def features_for(
-    submission_ids: list[int], *, progress: Callable[[int], None] | None = None
+    submission_ids: list[int],
+    *,
+    findings: dict[int, list[Finding]] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Submission], list[Features]]:
-    """Each submission's features as of its own submission time, in submission order."""
-    findings = recorded_findings(submission_ids)
+    """Each submission's features as of its own submission time, in submission order
+    (`findings`: their recorded findings, when already read)."""
+    if findings is None:
+        findings = recorded_findings(submission_ids)
+    refresh_statistics()
     submissions: list[Submission] = []
     rows: list[Features] = []
     for chunk in _chunks(submission_ids, 2000):
-        for sub in Submission.objects.filter(pk__in=chunk).order_by("submitted_at", "pk"):
-            history = history_for(sub, shared=False)
-            rows.append(compute_features(sub, findings[sub.pk], history, read_context(sub)))
-            submissions.append(sub)
-            if progress is not None:
-                progress(1)
+        subs = list(
+            Submission.objects.filter(pk__in=chunk).defer("minhash").order_by("submitted_at", "pk")
+        )
+        for sub, (history, context) in zip(subs, read_histories_and_contexts(subs), strict=True):
+            rows.append(compute_features(sub, findings[sub.pk], history, context))
+        submissions += subs
+        if progress is not None:
+            progress(len(subs))
     return submissions, rows
 
 
@@ -233,7 +241,7 @@ def train_model(
     """Train on the labelled history (moderators' decisions, then the file's labels), measure on
     a brand-grouped hold-out, store and activate the model trained on the training side (so its
     stored metrics are exactly its own)."""
-    started = time.monotonic()
+    clock = _Clock()
     from_decisions = labels_from_decisions()
     labels = from_decisions | (file_labels or {})
     counts = {value: sum(1 for v in labels.values() if v == value) for value in (FAKE, GENUINE)}
@@ -242,21 +250,30 @@ def train_model(
             f"Too few labels to train: {counts[FAKE]} fake and {counts[GENUINE]} genuine "
             f"reviews; at least {MIN_LABELS_PER_CLASS} of each are needed."
         )
-    submissions, rows = features_for(sorted(labels), progress=progress)
+    clock.lap("labels")
+    ids = sorted(labels)
+    findings = recorded_findings(ids)
+    clock.lap("findings")
+    submissions, rows = features_for(ids, findings=findings, progress=progress)
+    clock.lap("features")
     y = [labels[sub.pk] for sub in submissions]
     groups = [sub.brand_id for sub in submissions]
     split = grouped_split(groups, y, test_size=test_size, seed=seed)
     names = numeric_features(with_length=with_length)
+    clock.lap("split")
     estimator = AuthenticityEstimator(numeric=names, seed=seed)
     estimator.fit([rows[i] for i in split.train], [y[i] for i in split.train])
+    clock.lap("fit")
     threshold = settings.AUTHENTICITY_MODEL_HUMAN_THRESHOLD
     y_array = np.asarray(y)
+    test_metrics = measure(
+        estimator.predict_proba([rows[i] for i in split.test]),
+        y_array[split.test],
+        threshold=threshold,
+    )
+    clock.lap("measure")
     metrics = {
-        "test": measure(
-            estimator.predict_proba([rows[i] for i in split.test]),
-            y_array[split.test],
-            threshold=threshold,
-        ),
+        "test": test_metrics,
         "train": {
             "size": len(split.train),
             "fakes": int(np.sum(y_array[split.train])),
@@ -274,16 +291,36 @@ def train_model(
             "genuine": counts[GENUINE],
         },
         "with_length": with_length,
-        "seconds": round(time.monotonic() - started, 1),
+        "fit_iterations": estimator.iterations,
     }
     buffer = io.BytesIO()
     joblib.dump(estimator, buffer, compress=3)
+    clock.lap("dump")
+    # The stored metrics hold the time of every phase before the store itself.
+    metrics["seconds"] = round(clock.total(), 1)
+    metrics["phases"] = dict(clock.phases)
     return store_model(
         estimator=buffer.getvalue(),
         training_size=len(y),
         metrics=metrics,
         features=[*names, TEXT_GROUP],
     )
+
+
+class _Clock:
+    """Seconds spent in each phase of a training, for its metrics."""
+
+    def __init__(self) -> None:
+        self.started = self._last = time.monotonic()
+        self.phases: dict[str, float] = {}
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.phases[phase] = round(now - self._last, 2)
+        self._last = now
+
+    def total(self) -> float:
+        return time.monotonic() - self.started
 
 
 @transaction.atomic

@@ -210,6 +210,20 @@ def _history(sub: Submission) -> _History:
 def _read_history(sub: Submission) -> _History:
     """One query, with a part for each check that applies to this submission; each part reads
     its own index."""
+    sql, params = _history_query(sub)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _history_of(cursor.fetchone())
+
+
+def _history_of(row: tuple[Any, ...]) -> _History:
+    accounts, same_device, recent, before, has_earlier = row
+    return _History(accounts, same_device, recent, before, author_has_earlier=bool(has_earlier))
+
+
+def _history_query(sub: Submission) -> tuple[str, list[Any]]:
+    """The statement of `_read_history` and its parameters (also run in batches by the
+    authenticity model's training: moderation/authenticity/features.py)."""
     network, burst, earlier = _NO_NETWORK_COUNTS, _NO_BURST_COUNTS, _NO_AUTHOR_EARLIER
     params: list[Any] = []
     if sub.network_hash:
@@ -228,10 +242,7 @@ def _read_history(sub: Submission) -> _History:
     if sub.rating in (1, 5) and sub.submitted_at - sub.author_joined_at >= settings.NEW_ACCOUNT_AGE:
         earlier = _AUTHOR_EARLIER
         params += [sub.author_id, *_earlier_params(sub)]
-    with connection.cursor() as cursor:
-        cursor.execute(_HISTORY.format(network=network, burst=burst, earlier=earlier), params)
-        accounts, same_device, recent, before, has_earlier = cursor.fetchone()
-    return _History(accounts, same_device, recent, before, author_has_earlier=bool(has_earlier))
+    return _HISTORY.format(network=network, burst=burst, earlier=earlier), params
 
 
 def check_shared_network(sub: Submission) -> list[Finding]:

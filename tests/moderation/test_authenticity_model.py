@@ -10,6 +10,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -21,8 +23,14 @@ from moderation.authenticity.features import (
     history_for,
     numeric_features,
     read_context,
+    read_histories_and_contexts,
 )
-from moderation.authenticity.training import features_for, labels_from_decisions, train_model
+from moderation.authenticity.training import (
+    features_for,
+    labels_from_decisions,
+    recorded_findings,
+    train_model,
+)
 from moderation.models import AuthenticityModel, Decision, Submission
 from moderation.pipeline import decide, run_checks
 from moderation.services import moderate_submission
@@ -173,6 +181,52 @@ def test_the_second_review_sees_the_first(submission):
     assert features.values["brand_one_review_share"] == 1.0
     assert "author_id" not in features.values
     assert "rating" not in features.values
+
+
+def test_training_reads_the_features_of_the_pipeline_in_a_few_queries(submission):
+    # given: 4 authors (one account a day old) on 3 brands, 48 reviews at 5 moments (so many
+    # share their submitted_at), all ratings and none, on 2 networks and 2 devices or none
+    brands = [BrandFactory() for _ in range(3)]
+    authors = [UserFactory(date_joined=T0 - datetime.timedelta(days=d)) for d in (400, 30, 9, 1)]
+    rng = random.Random(5)
+    for n in range(48):
+        submission(
+            author=authors[n % 4],
+            brand=brands[rng.choice([0, 0, 1, 2])],
+            rating=[1, 2, 3, 4, 5, None][n % 6],
+            text=_genuine_text(rng),
+            submitted_at=T0 + datetime.timedelta(hours=rng.choice([0, 0, 1, 6, 30, 200])),
+            network_hash=rng.choice(["", "net-a", "net-b"]),
+            device_hash=rng.choice(["", "dev-1", "dev-2"]),
+        )
+    subs = list(Submission.objects.order_by("submitted_at", "pk"))
+    one_by_one = [(history_for(sub, shared=False), read_context(sub)) for sub in subs]
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        together = read_histories_and_contexts(subs)
+    _ordered, rows = features_for([sub.pk for sub in subs])
+    # then: exactly the pipeline's values, ties on submitted_at broken by id alike
+    assert len({sub.submitted_at for sub in subs}) == 5
+    assert together == one_by_one
+    findings = recorded_findings([sub.pk for sub in subs])
+    expected = [
+        compute_features(sub, findings[sub.pk], history, context)
+        for sub, (history, context) in zip(subs, one_by_one, strict=True)
+    ]
+    assert [(f.values, f.text, f.facts) for f in rows] == [
+        (f.values, f.text, f.facts) for f in expected
+    ]
+    assert max(context.brand_prior for _history, context in together) == 20
+    assert max(history.network_accounts for history, _context in together) == 3
+    # on PostgreSQL, one statement for each of the 5 shapes of the history query here (with a
+    # network part or not, a burst part or not, an earlier-review part or not) and one for the
+    # contexts; elsewhere one a review (the network and burst counts: none for a 3-star or
+    # unrated review from no network)
+    if connection.vendor == "postgresql":
+        assert len(queries) == 6
+    else:
+        needing = sum(1 for sub in subs if sub.network_hash or sub.rating in (1, 2, 4, 5))
+        assert len(queries) == needing + 48
 
 
 def test_without_length_the_length_features_are_left_out():
@@ -408,6 +462,16 @@ def test_the_train_command_prints_and_stores_the_metrics(submission, moderator):
     )
     assert "ROC AUC" in out.getvalue()
     assert "false-positive rate" in out.getvalue()
+    assert set(model.metrics["phases"]) == {
+        "labels",
+        "findings",
+        "features",
+        "split",
+        "fit",
+        "measure",
+        "dump",
+    }
+    assert "Time by phase: labels " in out.getvalue()
 
 
 def test_evaluate_fails_clearly_on_a_missing_file(db):

@@ -75,6 +75,8 @@ class Command(BaseCommand):
                 f"of {model.training_size} labelled reviews in {model.metrics['seconds']} s."
             )
         )
+        phases = ", ".join(f"{name} {s:.1f} s" for name, s in model.metrics["phases"].items())
+        self.stdout.write(f"Time by phase: {phases}")
         self.stdout.write(
             f"Hold-out ({test['size']} reviews, {test['fakes']} fake, "
             f"{model.metrics['test_brands']} brands none of which is in training):\n"
