@@ -163,10 +163,11 @@ def list_latest_place_reviews(*, brand_id: int, place_id: int, limit: int) -> li
 
 def decisions_not_emailed(*, now: datetime | None = None) -> list[tuple[int, int]]:
     """(review id, decision id) of the decisions whose email should have gone out by now and
-    has not: its task was lost (a broker down when the decision committed). The decisions an
-    author is told of (not a referral to a moderator), for reviews still in their hands, made
-    between DECISION_EMAIL_CATCH_UP_WINDOW and DECISION_EMAIL_CATCH_UP_AFTER ago. A later email
-    (a request for proof) counts as the author being up to date: decision ids only grow."""
+    has not: its task was lost (a broker down when the decision committed). Decisions made
+    between DECISION_EMAIL_CATCH_UP_WINDOW and DECISION_EMAIL_CATCH_UP_AFTER ago, on reviews
+    neither withdrawn nor back with a moderator (a referral is never emailed), by authors who
+    are emailed (not imported ones). A later email (a request for proof) counts as the author
+    being up to date: decision ids only grow."""
     now = now or timezone.now()
     rows = (
         Review.objects.filter(
