@@ -1,7 +1,11 @@
 """Reads of brand replies: a brand's reviews as its members answer them."""
 
-from django.db.models import CharField, QuerySet
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import CharField, F, QuerySet
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from reviews.models import ReplyVersion, Review
@@ -32,3 +36,47 @@ def list_public_reply_events(*, review_id: int) -> QuerySet[AuditEvent]:
         action=AuditEvent.Action.REPLY_STATUS_CHANGED,
         to_status__in=(ReplyVersion.Status.PUBLISHED, ReplyVersion.Status.REMOVED),
     ).order_by("id")
+
+
+# EMAILS LOST WITH THE BROKER (reviews.tasks.send_missed_decision_emails_task)
+# ------------------------------------------------------------------------------
+# As `reviews.selectors.decisions_not_emailed`: decided between DECISION_EMAIL_CATCH_UP_WINDOW
+# and DECISION_EMAIL_CATCH_UP_AFTER ago, and not emailed yet.
+
+
+def _caught_up(now: datetime | None) -> dict[str, datetime]:
+    now = now or timezone.now()
+    return {
+        "decided_at__gte": now - settings.DECISION_EMAIL_CATCH_UP_WINDOW,
+        "decided_at__lte": now - settings.DECISION_EMAIL_CATCH_UP_AFTER,
+    }
+
+
+def published_versions_not_emailed(*, now: datetime | None = None) -> list[int]:
+    """Versions of replies published whose review's author was not told (the review still
+    published, its author emailed: not an imported one)."""
+    return list(
+        ReplyVersion.objects.filter(
+            **_caught_up(now),
+            status=ReplyVersion.Status.PUBLISHED,
+            reviewer_notified_at__isnull=True,
+            reply__review__status=Review.Status.PUBLISHED,
+            reply__review__author__is_imported=False,
+        )
+        .order_by("decided_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def restricted_versions_not_emailed(*, now: datetime | None = None) -> list[tuple[int, int]]:
+    """(version id, decision id) of versions refused or removed whose member was not told."""
+    rows = (
+        ReplyVersion.objects.filter(
+            **_caught_up(now),
+            status__in=(ReplyVersion.Status.REJECTED, ReplyVersion.Status.REMOVED),
+        )
+        .exclude(notified_decision_id__gte=F("decision_id"))
+        .order_by("decided_at")
+        .values_list("pk", "decision_id")
+    )
+    return [(pk, decision_id) for pk, decision_id in rows if decision_id is not None]

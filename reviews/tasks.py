@@ -43,14 +43,6 @@ def notify_review_decision_task(*, review_id: int, decision_id: int) -> None:
     mark_author_notified(review_id=review.pk, decision_id=decision_id)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def send_missed_decision_emails_task() -> None:
-    """Periodic: enqueue again the decision emails lost with the broker (each is sent once
-    per decision whatever happens: `notify_review_decision_task`)."""
-    for review_id, decision_id in decisions_not_emailed():
-        notify_review_decision_task.delay(review_id=review_id, decision_id=decision_id)
-
-
 # BRAND REPLIES
 # ------------------------------------------------------------------------------
 
@@ -153,3 +145,21 @@ def notify_reply_decision_task(*, version_id: int, decision_id: int) -> None:
         key=f"reply-decision:{version.pk}:{decision.pk}",
     )
     mark_reply_author_notified(version_id=version.pk, decision_id=decision.pk)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_missed_decision_emails_task() -> None:
+    """Periodic: enqueue again the emails that tell of a moderation decision and were lost with
+    the broker: a review's decision to its author, a reply's publication to the review's
+    author, a reply's refusal or removal to its member. Each is sent once whatever happens."""
+    from reviews.reply_selectors import (
+        published_versions_not_emailed,
+        restricted_versions_not_emailed,
+    )
+
+    for review_id, decision_id in decisions_not_emailed():
+        notify_review_decision_task.delay(review_id=review_id, decision_id=decision_id)
+    for version_id in published_versions_not_emailed():
+        notify_reply_published_task.delay(version_id=version_id)
+    for version_id, decision_id in restricted_versions_not_emailed():
+        notify_reply_decision_task.delay(version_id=version_id, decision_id=decision_id)

@@ -13,8 +13,14 @@ from kombu.exceptions import OperationalError as BrokerError
 from reviews.models import Review
 from reviews.selectors import decisions_not_emailed
 from reviews.services import withdraw_review
-from reviews.tasks import notify_review_decision_task, send_missed_decision_emails_task
+from reviews.tasks import (
+    notify_reply_decision_task,
+    notify_reply_published_task,
+    notify_review_decision_task,
+    send_missed_decision_emails_task,
+)
 from tests.factories import BrandFactory, UserFactory
+from tests.reviews.replying import reply, update
 
 _enqueue = CeleryTask.apply_async
 # Five reviews by five customers: five different texts (the same one would be a copy campaign).
@@ -28,17 +34,22 @@ TEXTS = [
 
 
 @contextmanager
-def broker_down_for_decision_emails():
-    """Redis unreachable when the decision email is enqueued (the moderation still runs: the
-    tests' tasks are eager). The project's Task logs the error and goes on."""
+def broker_down_for(*email_tasks):
+    """Redis unreachable when these emails are enqueued (the moderation still runs: the tests'
+    tasks are eager). The project's Task logs the error and goes on."""
+    names = {task.name for task in email_tasks}
 
     def apply_async(task, *args, **kwargs):
-        if task.name == notify_review_decision_task.name:
+        if task.name in names:
             raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
         return _enqueue(task, *args, **kwargs)
 
     with mock.patch.object(CeleryTask, "apply_async", apply_async):
         yield
+
+
+def broker_down_for_decision_emails():
+    return broker_down_for(notify_review_decision_task)
 
 
 def test_a_decision_email_lost_with_the_broker_is_sent_once_ten_minutes_later(
@@ -99,3 +110,31 @@ def test_only_decisions_told_to_their_authors_and_not_yet_told_are_caught_up(
     assert due == [(missed.pk, missed.decision_id)]
     # and nothing older than DECISION_EMAIL_CATCH_UP_WINDOW is sent days later
     assert decisions_not_emailed(now=now + datetime.timedelta(days=2)) == []
+
+
+def test_reply_emails_lost_with_the_broker_are_sent_once_later(
+    answerable_review, brand_owner, mailoutbox
+):
+    # given: a reply published, then an update refused, while the broker was down for
+    # their emails
+    with broker_down_for(notify_reply_published_task, notify_reply_decision_task):
+        published = reply(answerable_review, brand_owner)
+        refused = update(
+            answerable_review, brand_owner, text="Merci pour votre avis, bande de connards."
+        )
+    assert (published.status, refused.status) == ("published", "rejected")
+    assert mailoutbox == []
+    # when: the periodic task runs before and after DECISION_EMAIL_CATCH_UP_AFTER
+    with time_machine.travel(refused.decided_at + datetime.timedelta(minutes=9), tick=False):
+        send_missed_decision_emails_task.delay()
+    assert mailoutbox == []
+    with time_machine.travel(refused.decided_at + datetime.timedelta(minutes=11), tick=False):
+        send_missed_decision_emails_task.delay()
+        send_missed_decision_emails_task.delay()
+    # then: the review's author learns of the reply, the member of the refusal, once each
+    assert sorted((m.to[0], m.subject) for m in mailoutbox) == sorted(
+        [
+            (answerable_review.author.email, "Boulangerie Dupain a répondu à votre avis"),
+            (brand_owner.email, "Une réponse de Boulangerie Dupain n'a pas été publiée"),
+        ]
+    )
