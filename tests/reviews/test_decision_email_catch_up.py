@@ -4,12 +4,14 @@ import datetime
 from contextlib import contextmanager
 from unittest import mock
 
+import pytest
 import time_machine
 from celery.app.task import Task as CeleryTask
 from django.conf import settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from moderation.rules import RULES
 from reviews.models import Review
 from reviews.selectors import decisions_not_emailed
 from reviews.services import withdraw_review
@@ -138,3 +140,24 @@ def test_reply_emails_lost_with_the_broker_are_sent_once_later(
             (brand_owner.email, "Une réponse de Boulangerie Dupain n'a pas été publiée"),
         ]
     )
+
+
+@pytest.mark.req("FR-4", "NF-MOD-7")
+def test_a_lost_refusal_email_still_reaches_the_author_with_its_rule(
+    customer, review_input, submit, mailoutbox
+):
+    # given: a review refused under a rule while the broker was down for its email
+    insult = "Service minable, bande de connards, je ne reviendrai jamais dans cette boutique."
+    with broker_down_for_decision_emails():
+        review = submit(customer, **{**review_input, "text": insult})
+    review.refresh_from_db()
+    assert (review.status, review.rule_code) == ("rejected", "insult")
+    assert mailoutbox == []
+    # when
+    with time_machine.travel(review.decided_at + datetime.timedelta(minutes=11), tick=False):
+        send_missed_decision_emails_task.delay()
+    # then: one email, with the refusal and the rule it cites
+    [email] = mailoutbox
+    assert email.to == [customer.email]
+    assert email.subject == "Votre avis sur Boulangerie Dupain n'a pas été publié"
+    assert RULES["insult"].title_fr in email.body
