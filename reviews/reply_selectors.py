@@ -2,13 +2,12 @@
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import CharField, F, QuerySet
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from reviews.models import ReplyVersion, Review
+from reviews.selectors import decided_for_email_catch_up
 
 
 def list_reviews_to_answer(*, brand_id: int) -> QuerySet[Review]:
@@ -40,16 +39,7 @@ def list_public_reply_events(*, review_id: int) -> QuerySet[AuditEvent]:
 
 # EMAILS LOST WITH THE BROKER (reviews.tasks.send_missed_decision_emails_task)
 # ------------------------------------------------------------------------------
-# As `reviews.selectors.decisions_not_emailed`: decided between DECISION_EMAIL_CATCH_UP_WINDOW
-# and DECISION_EMAIL_CATCH_UP_AFTER ago, and not emailed yet.
-
-
-def _caught_up(now: datetime | None) -> dict[str, datetime]:
-    now = now or timezone.now()
-    return {
-        "decided_at__gte": now - settings.DECISION_EMAIL_CATCH_UP_WINDOW,
-        "decided_at__lte": now - settings.DECISION_EMAIL_CATCH_UP_AFTER,
-    }
+# As `reviews.selectors.decisions_not_emailed`, and over the same period.
 
 
 def published_versions_not_emailed(*, now: datetime | None = None) -> list[int]:
@@ -57,7 +47,7 @@ def published_versions_not_emailed(*, now: datetime | None = None) -> list[int]:
     published, its author emailed: not an imported one)."""
     return list(
         ReplyVersion.objects.filter(
-            **_caught_up(now),
+            **decided_for_email_catch_up(now),
             status=ReplyVersion.Status.PUBLISHED,
             reviewer_notified_at__isnull=True,
             reply__review__status=Review.Status.PUBLISHED,
@@ -72,7 +62,7 @@ def restricted_versions_not_emailed(*, now: datetime | None = None) -> list[tupl
     """(version id, decision id) of versions refused or removed whose member was not told."""
     rows = (
         ReplyVersion.objects.filter(
-            **_caught_up(now),
+            **decided_for_email_catch_up(now),
             status__in=(ReplyVersion.Status.REJECTED, ReplyVersion.Status.REMOVED),
         )
         .exclude(notified_decision_id__gte=F("decision_id"))

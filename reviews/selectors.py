@@ -161,6 +161,16 @@ def list_latest_place_reviews(*, brand_id: int, place_id: int, limit: int) -> li
     )
 
 
+def decided_for_email_catch_up(now: datetime | None = None) -> dict[str, datetime]:
+    """The lookups of what was decided between DECISION_EMAIL_CATCH_UP_WINDOW and
+    DECISION_EMAIL_CATCH_UP_AFTER ago (reviews here, reply versions in reply_selectors)."""
+    now = now or timezone.now()
+    return {
+        "decided_at__gte": now - settings.DECISION_EMAIL_CATCH_UP_WINDOW,
+        "decided_at__lte": now - settings.DECISION_EMAIL_CATCH_UP_AFTER,
+    }
+
+
 def decisions_not_emailed(*, now: datetime | None = None) -> list[tuple[int, int]]:
     """(review id, decision id) of the decisions whose email should have gone out by now and
     has not: its task was lost (a broker down when the decision committed). Decisions made
@@ -168,13 +178,8 @@ def decisions_not_emailed(*, now: datetime | None = None) -> list[tuple[int, int
     neither withdrawn nor back with a moderator (a referral is never emailed), by authors who
     are emailed (not imported ones). A later email (a request for proof) counts as the author
     being up to date: decision ids only grow."""
-    now = now or timezone.now()
     rows = (
-        Review.objects.filter(
-            decided_at__gte=now - settings.DECISION_EMAIL_CATCH_UP_WINDOW,
-            decided_at__lte=now - settings.DECISION_EMAIL_CATCH_UP_AFTER,
-            author__is_imported=False,
-        )
+        Review.objects.filter(**decided_for_email_catch_up(now), author__is_imported=False)
         .exclude(status__in=(Review.Status.IN_REVIEW, Review.Status.WITHDRAWN))
         .exclude(notified_decision_id__gte=F("decision_id"))
         .order_by("decided_at")

@@ -6,6 +6,7 @@ from config.celery_app import TRANSIENT_ERRORS
 from config.emails import send_html_email
 from moderation.models import Decision
 from reviews.models import Review
+from reviews.reply_selectors import published_versions_not_emailed, restricted_versions_not_emailed
 from reviews.selectors import decisions_not_emailed
 from reviews.services import mark_author_notified
 from reviews.statements import decision_email_context
@@ -152,11 +153,6 @@ def send_missed_decision_emails_task() -> None:
     """Periodic: enqueue again the emails that tell of a moderation decision and were lost with
     the broker: a review's decision to its author, a reply's publication to the review's
     author, a reply's refusal or removal to its member. Each is sent once whatever happens."""
-    from reviews.reply_selectors import (
-        published_versions_not_emailed,
-        restricted_versions_not_emailed,
-    )
-
     for review_id, decision_id in decisions_not_emailed():
         notify_review_decision_task.delay(review_id=review_id, decision_id=decision_id)
     for version_id in published_versions_not_emailed():
